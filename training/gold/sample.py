@@ -1,0 +1,148 @@
+"""Seeded, stratified selection of the items of the development gold set.
+
+Prints one id per line (``<stratum>\t<id>``) in the scheme of ``dev-gold.jsonl``. The labels
+themselves are hand-made (see README.md); this script only fixes *which* items were labelled, so
+the selection is reproducible:
+
+    python -m training.gold.sample --data ../shared/data [--only nasa,whitehouse,agnews,wikipedia]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+from pathlib import Path
+
+SEED = 20260701
+
+# White House: strata by document genre (title prefix), plus a small stratum of titles naming
+# military or space matters so that the rarer White House defence/space documents are present.
+WH_STRATA = {"readout": 14, "fact-sheet": 9, "statement": 12, "other": 9, "defence-space-title": 4}
+WH_DEFSPACE = re.compile(
+    r"\b(military|defen[cs]e|armed forces|troops|nato|missile|nuclear|war|army|navy|"
+    r"space|nasa|satellite|artemis|moon)\b",
+    re.I,
+)
+NASA_N = 48
+AGNEWS_PER_CLASS = 10  # 1 World, 2 Sports, 3 Business, 4 Sci/Tech
+# Wikipedia current events: per section (over-sampling Science and technology and International
+# relations so that space and diplomacy positives are not rare).
+WIKI_STRATA = {
+    "Science and technology": 30,
+    "International relations": 30,
+    "Armed conflicts and attacks": 25,
+    "Politics and elections": 12,
+    "Law and crime": 10,
+    "Disasters and accidents": 8,
+    "Business and economy": 8,
+    "Health and environment": 7,
+    "Arts and culture": 5,
+    "Sports": 5,
+}
+
+
+def _title(path: Path) -> str:
+    with path.open(encoding="utf-8") as fh:
+        head = fh.read(2000)
+    m = re.search(r"^title:\s*(.*)$", head, re.M)
+    return m.group(1).strip().strip("'\"").replace("\\_", " ") if m else ""
+
+
+def _wh_stratum(title: str) -> str:
+    t = title.lower()
+    if t.startswith("readout"):
+        return "readout"
+    if t.startswith("fact sheet"):
+        return "fact-sheet"
+    if t.startswith(("statement", "joint statement")):
+        return "statement"
+    return "other"
+
+
+def sample_whitehouse(data: Path, rng: random.Random) -> list[tuple[str, str]]:
+    root = data / "whitehouse-briefing-room"
+    files = sorted(p for p in root.rglob("*.md") if p.name != "README.md")
+    pools: dict[str, list[Path]] = {k: [] for k in WH_STRATA}
+    for p in files:
+        title = _title(p)
+        pools[_wh_stratum(title)].append(p)
+    chosen: list[tuple[str, str]] = []
+    taken: set[Path] = set()
+    for stratum in ("readout", "fact-sheet", "statement", "other"):
+        for p in rng.sample(pools[stratum], WH_STRATA[stratum]):
+            taken.add(p)
+            chosen.append((f"whitehouse/{stratum}", p.relative_to(data).as_posix()))
+    defspace = [p for p in files if p not in taken and WH_DEFSPACE.search(_title(p))]
+    for p in rng.sample(defspace, WH_STRATA["defence-space-title"]):
+        chosen.append(("whitehouse/defence-space-title", p.relative_to(data).as_posix()))
+    return chosen
+
+
+def sample_nasa(data: Path, rng: random.Random) -> list[tuple[str, str]]:
+    files = sorted((data / "nasa-news-2024" / "articles").glob("*.md"))
+    return [("nasa", p.relative_to(data).as_posix()) for p in rng.sample(files, NASA_N)]
+
+
+def sample_agnews(data: Path, rng: random.Random) -> list[tuple[str, str]]:
+    with (data / "agnews-test" / "test.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    chosen = []
+    for cls in ("1", "2", "3", "4"):
+        idx = [i + 1 for i, r in enumerate(rows) if r["label"] == cls]
+        for i in sorted(rng.sample(idx, AGNEWS_PER_CLASS)):
+            chosen.append((f"agnews/class{cls}", f"agnews-test/test.csv#{i}"))
+    return chosen
+
+
+def _norm_section(s: str) -> str:
+    s = s.strip().lower()
+    for name in WIKI_STRATA:
+        if s == name.lower():
+            return name
+    # misspelled variants: match on the first word
+    for name in WIKI_STRATA:
+        if s.split()[:1] == name.lower().split()[:1]:
+            return name
+    return s
+
+
+def sample_wikipedia(data: Path, rng: random.Random) -> list[tuple[str, str]]:
+    from training.corpora.wikipedia import iter_events
+
+    pools: dict[str, list[str]] = {k: [] for k in WIKI_STRATA}
+    for ev in iter_events(data):
+        sec = _norm_section(getattr(ev, "section", None) or ev["section"])
+        eid = getattr(ev, "id", None) or ev["id"]
+        if sec in pools:
+            pools[sec].append(eid)
+    chosen = []
+    for sec, n in WIKI_STRATA.items():
+        for eid in rng.sample(sorted(pools[sec]), n):
+            chosen.append((f"wikipedia/{sec}", eid))
+    return chosen
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--only", default="whitehouse,nasa,agnews,wikipedia")
+    args = ap.parse_args()
+    only = set(args.only.split(","))
+    # one independent generator per source, so each stratum's draw does not depend on the others
+    out: list[tuple[str, str]] = []
+    if "whitehouse" in only:
+        out += sample_whitehouse(args.data, random.Random(f"{SEED}-whitehouse"))
+    if "nasa" in only:
+        out += sample_nasa(args.data, random.Random(f"{SEED}-nasa"))
+    if "agnews" in only:
+        out += sample_agnews(args.data, random.Random(f"{SEED}-agnews"))
+    if "wikipedia" in only:
+        out += sample_wikipedia(args.data, random.Random(f"{SEED}-wikipedia"))
+    for stratum, item in out:
+        print(f"{stratum}\t{item}")
+
+
+if __name__ == "__main__":
+    main()

@@ -26,16 +26,19 @@ WH_DEFSPACE = re.compile(
     re.I,
 )
 NASA_N = 48
+# A supplement drawn afterwards (own generator, so the first draws above stay as they were) to
+# bring the held-out full-length documents past 100: uniformly from the rest of each source.
+SUPPLEMENT_N = {"whitehouse": 4, "nasa": 4}
 AGNEWS_PER_CLASS = 10  # 1 World, 2 Sports, 3 Business, 4 Sci/Tech
 # Wikipedia current events: per section (over-sampling Science and technology and International
 # relations so that space and diplomacy positives are not rare).
 WIKI_STRATA = {
-    "Science and technology": 30,
-    "International relations": 30,
-    "Armed conflicts and attacks": 25,
-    "Politics and elections": 12,
-    "Law and crime": 10,
-    "Disasters and accidents": 8,
+    "Science and technology": 35,
+    "International relations": 35,
+    "Armed conflicts and attacks": 30,
+    "Politics and elections": 14,
+    "Law and crime": 11,
+    "Disasters and accidents": 10,
     "Business and economy": 8,
     "Health and environment": 7,
     "Arts and culture": 5,
@@ -96,6 +99,22 @@ def sample_agnews(data: Path, rng: random.Random) -> list[tuple[str, str]]:
     return chosen
 
 
+def sample_supplement(data: Path, taken: list[tuple[str, str]], only: set[str]) -> list[tuple[str, str]]:
+    have = {item for _, item in taken}
+    chosen = []
+    for source, folder in (("whitehouse", "whitehouse-briefing-room"), ("nasa", "nasa-news-2024/articles")):
+        if source not in only:
+            continue
+        rng = random.Random(f"{SEED}-{source}-supplement")
+        pool = sorted(
+            p.relative_to(data).as_posix()
+            for p in (data / folder).rglob("*.md")
+            if p.name != "README.md" and p.relative_to(data).as_posix() not in have
+        )
+        chosen += [(f"{source}/supplement", item) for item in rng.sample(pool, SUPPLEMENT_N[source])]
+    return chosen
+
+
 def _norm_section(s: str) -> str:
     s = s.strip().lower()
     for name in WIKI_STRATA:
@@ -136,6 +155,8 @@ def main() -> None:
         out += sample_whitehouse(args.data, random.Random(f"{SEED}-whitehouse"))
     if "nasa" in only:
         out += sample_nasa(args.data, random.Random(f"{SEED}-nasa"))
+    if "whitehouse" in only or "nasa" in only:
+        out += sample_supplement(args.data, out, only)
     if "agnews" in only:
         out += sample_agnews(args.data, random.Random(f"{SEED}-agnews"))
     if "wikipedia" in only:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+from training.corpora import cues
+
 DAYS_DIR = "wikipedia-current-events/days"
 
 SECTIONS: tuple[str, ...] = (
@@ -198,3 +200,97 @@ def _unquote_yaml(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         return value[1:-1]
     return value
+
+
+# --- labels ----------------------------------------------------------------------------------------
+
+# Sections in which an event summary's own words are read with suspicion for diplomacy: their
+# embassies are places of attacks and protests, their foreign ministers are appointed and resign,
+# and their negotiations are between parties. There only strong cues count, and a diplomatic story
+# thread counts unless the event reports fighting or harm.
+_NOT_DIPLOMATIC_SECTIONS = frozenset({
+    "Armed conflicts and attacks", "Law and crime", "Disasters and accidents", "Sports", "Arts and culture",
+    "Politics and elections",
+})
+
+# Sections in which a war named in the summary or its links is a backdrop ("amid the Iran war"):
+# there only military action and institutions (troops, airstrikes, an air force) make defence.
+_WAR_AS_BACKDROP_SECTIONS = frozenset({
+    "Business and economy", "Sports", "Arts and culture", "Disasters and accidents", "Health and environment",
+    "Science and technology",
+})
+
+
+def event_topics(event: WikiEvent) -> frozenset[str]:
+    """The automatic topic labels of an event, from its section, story threads, links and words.
+
+    - diplomacy: the "International relations" section; or strong diplomacy words in the summary
+      (peace/ceasefire talks, summits, sanctions on, treaties between... cues.DIPLOMACY_STRONG_TEXT);
+      or a story thread about relations, negotiations, ceasefires, summits, sanctions, treaties,
+      tariffs (cues.DIPLOMACY_TITLE), except, in the conflict, crime, disaster, politics, sports and
+      arts sections, for an event that reports fighting or harm (cues.KINETIC: an airstrike under
+      "Gaza peace plan" is not diplomacy); in the other sections also a diplomatic link or any
+      diplomacy word (cues.DIPLOMACY_TEXT).
+    - defence: the "Armed conflicts and attacks" section, unless the event is a shooting, bombing,
+      protest or other crime (cues.CIVIL_VIOLENCE) with no armed-conflict or military context; or,
+      in any section, a war/invasion/insurgency/military story thread (cues.DEFENCE_TITLE, minus
+      consequences away from the fighting such as "Antisemitism during the ... war"), or a military
+      link or military words in the summary (cues.DEFENCE_TEXT). In business, sports, arts,
+      disaster, health and science sections a war named in the summary or a link is a backdrop
+      (cues.WAR_TEXT, WAR_TITLE) and does not count: only military action and institutions do.
+    - space: a space cue in the links, threads or summary (cues.SPACE_TITLE, SPACE_TEXT); rockets
+      and launches count only away from armed conflict. "Science and technology" alone is not space.
+    """
+    titles = event.links + event.threads
+    military = _military_context(event)
+    topics: set[str] = set()
+    if _is_diplomacy(event):
+        topics.add("diplomacy")
+    if military or (event.section == "Armed conflicts and attacks" and not cues.CIVIL_VIOLENCE.search(
+        " ".join((event.text,) + event.threads)
+    )):
+        topics.add("defence")
+    if _is_space(event, titles, military or event.section == "Armed conflicts and attacks"):
+        topics.add("space")
+    return frozenset(topics)
+
+
+def _is_diplomacy(event: WikiEvent) -> bool:
+    if event.section == "International relations":
+        return True
+    thread = cues.any_match(cues.DIPLOMACY_TITLE, event.threads)
+    if cues.DIPLOMACY_STRONG_TEXT.search(event.text):
+        return True
+    if event.section in _NOT_DIPLOMATIC_SECTIONS:
+        return thread and not cues.KINETIC.search(event.text)
+    return (
+        thread
+        or cues.any_match(cues.DIPLOMACY_TITLE, event.leaf_links)
+        or bool(cues.DIPLOMACY_TEXT.search(event.text))
+    )
+
+
+def _military_context(event: WikiEvent) -> bool:
+    threads = [t for t in event.threads if not cues.DEFENCE_TITLE_EXCLUDED.search(t)]
+    if cues.any_match(cues.DEFENCE_TITLE, threads):
+        return True
+    backdrop = event.section in _WAR_AS_BACKDROP_SECTIONS
+    for title in event.leaf_links:
+        if cues.DEFENCE_TITLE_EXCLUDED.search(title) or not cues.DEFENCE_TITLE.search(title):
+            continue
+        if not (backdrop and cues.WAR_TITLE.search(title)):
+            return True
+    hits = cues.count(cues.DEFENCE_TEXT, event.text)
+    if not backdrop:
+        hits += cues.count(cues.WAR_TEXT, event.text) - cues.count(cues.DEFENCE_TEXT_FALSE, event.text)
+    return hits > 0
+
+
+def _is_space(event: WikiEvent, titles: tuple[str, ...], armed_conflict: bool) -> bool:
+    space_titles = [t for t in titles if t.lower() in cues.SPACE_TITLE_EXACT or cues.SPACE_TITLE.search(t)]
+    if len(space_titles) > 1 or (space_titles and event.section != "Health and environment"):
+        return True
+    hits = cues.count(cues.SPACE_TEXT, event.text)
+    if hits and (hits > 1 or event.section != "Health and environment"):
+        return True
+    return not armed_conflict and bool(cues.SPACE_AMBIGUOUS_TEXT.search(event.text))

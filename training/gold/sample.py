@@ -5,14 +5,18 @@ themselves are hand-made (see README.md); this script only fixes *which* items w
 the selection is reproducible:
 
     python -m training.gold.sample --data ../shared/data [--only nasa,whitehouse,agnews,wikipedia]
+    python -m training.gold.sample --data ../shared/data --validate   # check dev-gold.jsonl
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
+import json
 import random
 import re
+import sys
 from pathlib import Path
 
 SEED = 20260701
@@ -143,25 +147,94 @@ def sample_wikipedia(data: Path, rng: random.Random) -> list[tuple[str, str]]:
     return chosen
 
 
+GOLD = Path(__file__).with_name("dev-gold.jsonl")
+SEED_ID = "../examples/seed-article.txt"
+SOURCES = {"wikipedia", "nasa", "whitehouse", "agnews", "seed"}
+ALL = {"whitehouse", "nasa", "agnews", "wikipedia"}
+
+
+def draw(data: Path, only: set[str] = ALL) -> list[tuple[str, str]]:
+    """The seeded selection, as (stratum, id) pairs."""
+    # one independent generator per source, so each source's draw does not depend on the others
+    out: list[tuple[str, str]] = []
+    if "whitehouse" in only:
+        out += sample_whitehouse(data, random.Random(f"{SEED}-whitehouse"))
+    if "nasa" in only:
+        out += sample_nasa(data, random.Random(f"{SEED}-nasa"))
+    if "whitehouse" in only or "nasa" in only:
+        out += sample_supplement(data, out, only)
+    if "agnews" in only:
+        out += sample_agnews(data, random.Random(f"{SEED}-agnews"))
+    if "wikipedia" in only:
+        out += sample_wikipedia(data, random.Random(f"{SEED}-wikipedia"))
+    return out
+
+
+def _sha16(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def validate(data: Path, gold: Path = GOLD) -> list[str]:
+    """Problems with the gold file: ids that do not resolve, text hashes that no longer match,
+    labels outside the taxonomy, duplicates, too few items, ids the seeded selection does not give."""
+    from models.taxonomy import COUNTRY_REGION, REGIONS, TOPICS
+    from training.corpora.wikipedia import iter_events
+
+    errors: list[str] = []
+    rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if len(rows) < 300:
+        errors.append(f"only {len(rows)} items")
+    ids = [r["id"] for r in rows]
+    if len(set(ids)) != len(ids):
+        errors.append("duplicate ids")
+    wiki = {e.id: e.text for e in iter_events(data)}
+    with (data / "agnews-test" / "test.csv").open(encoding="utf-8", newline="") as fh:
+        ag = list(csv.DictReader(fh))
+    for r in rows:
+        i, src = r["id"], r["source"]
+        if src not in SOURCES:
+            errors.append(f"{i}: source {src!r}")
+        if list(r["topics"]) != [t for t in TOPICS if t in r["topics"]]:
+            errors.append(f"{i}: topics {r['topics']}")
+        if list(r["regions"]) != [g for g in REGIONS if g in r["regions"]]:
+            errors.append(f"{i}: regions {r['regions']}")
+        if any(c not in COUNTRY_REGION for c in r["countries"]):
+            errors.append(f"{i}: countries {r['countries']}")
+        raw: bytes | None = None
+        if src == "wikipedia":
+            text = wiki.get(i)
+            raw = text.encode("utf-8") if text is not None else None
+        elif src == "agnews":
+            n = int(i.split("#")[1])
+            if 0 < n <= len(ag):
+                raw = (ag[n - 1]["title"] + " " + ag[n - 1]["description"]).encode("utf-8")
+        elif (data / i).is_file():
+            raw = (data / i).read_bytes()
+        if raw is None:
+            errors.append(f"{i}: does not resolve")
+        elif _sha16(raw) != r["text_sha256"]:
+            errors.append(f"{i}: text hash differs (the id now points at other text)")
+        if r["full_length"] != (src in {"nasa", "whitehouse", "seed"}):
+            errors.append(f"{i}: full_length")
+    expected = {item for _, item in draw(data)} | {SEED_ID}
+    if set(ids) != expected:
+        errors.append(f"ids differ from the seeded selection: {sorted(set(ids) ^ expected)[:5]}")
+    return errors
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
-    ap.add_argument("--only", default="whitehouse,nasa,agnews,wikipedia")
+    ap.add_argument("--only", default=",".join(sorted(ALL)))
+    ap.add_argument("--validate", action="store_true", help="check dev-gold.jsonl instead")
     args = ap.parse_args()
-    only = set(args.only.split(","))
-    # one independent generator per source, so each stratum's draw does not depend on the others
-    out: list[tuple[str, str]] = []
-    if "whitehouse" in only:
-        out += sample_whitehouse(args.data, random.Random(f"{SEED}-whitehouse"))
-    if "nasa" in only:
-        out += sample_nasa(args.data, random.Random(f"{SEED}-nasa"))
-    if "whitehouse" in only or "nasa" in only:
-        out += sample_supplement(args.data, out, only)
-    if "agnews" in only:
-        out += sample_agnews(args.data, random.Random(f"{SEED}-agnews"))
-    if "wikipedia" in only:
-        out += sample_wikipedia(args.data, random.Random(f"{SEED}-wikipedia"))
-    for stratum, item in out:
+    if args.validate:
+        problems = validate(args.data)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print("ok" if not problems else f"{len(problems)} problems")
+        sys.exit(1 if problems else 0)
+    for stratum, item in draw(args.data, set(args.only.split(","))):
         print(f"{stratum}\t{item}")
 
 

@@ -1,0 +1,131 @@
+"""`classify_batch`: articles in, enrichments out, the same code for the worker, the CLI and evaluation.
+
+The batch is prepared article by article (text preparation and country mentions are per-text work),
+then vectorised and scored in one sparse product per label set. Articles the model cannot judge
+(too short, not English) get a status instead of a guess, and no labels.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from models.artifact import Model
+from models.gazetteer import Gazetteer, regions_from_countries, score_countries
+from models.schema import Article, CountryMention, Enrichment, ModelRef
+from models.taxonomy import REGIONS, TOPICS, region_of
+from models.text import PreparedText, prepare_article
+
+# Fewer words than this (title and body together) is a headline fragment, not a story to judge.
+MIN_WORDS = 6
+# How sure the language check must be before it refuses a text as not English.
+LANGUAGE_CONFIDENCE = 0.5
+SUPPORTED_LANGUAGES = frozenset({"en"})
+EVIDENCE_PER_LABEL = 5
+
+
+def classify(article: Article, model: Model) -> Enrichment:
+    return classify_batch([article], model)[0]
+
+
+def classify_batch(articles: Sequence[Article], model: Model) -> list[Enrichment]:
+    """Enrich every article, in order. Deterministic, and total over valid articles."""
+    prepared = [prepare_article(a.title, a.text, a.html) for a in articles]
+    statuses = [_status(p, a.language_hint) for p, a in zip(prepared, articles)]
+    judged = [i for i, status in enumerate(statuses) if status == "ok"]
+    ref = ModelRef(version=model.version, sha256=model.sha256)
+    results = [_unjudged(status, _language(p, a.language_hint), ref) for p, a, status in zip(prepared, articles, statuses)]
+    if not judged:
+        return results
+
+    text_model = model.text_model
+    features = text_model.features([prepared[i].title for i in judged], [prepared[i].body for i in judged])
+    topic_probs = text_model.topic_heads.probabilities(features)
+    region_probs = text_model.region_heads.probabilities(features)
+    gazetteer = Gazetteer.load()
+    for row, i in enumerate(judged):
+        countries = score_countries(prepared[i].title, prepared[i].body, gazetteer)
+        results[i] = _enrichment(
+            text_model, features[row], topic_probs[row], region_probs[row], countries, prepared[i].language, ref
+        )
+    return results
+
+
+def _status(prepared: PreparedText, hint: str | None) -> str:
+    if len(f"{prepared.title} {prepared.body}".split()) < MIN_WORDS:
+        return "too_short"
+    language = prepared.language if prepared.language_confidence >= LANGUAGE_CONFIDENCE else None
+    language = language or _hint_code(hint)
+    if language is not None and language not in SUPPORTED_LANGUAGES:
+        return "unsupported_language"
+    return "ok"
+
+
+def _language(prepared: PreparedText, hint: str | None) -> str | None:
+    if prepared.language is not None and prepared.language_confidence >= LANGUAGE_CONFIDENCE:
+        return prepared.language
+    return _hint_code(hint) or prepared.language
+
+
+def _hint_code(hint: str | None) -> str | None:
+    # A hint like "en-GB" or "EN" names the language by its first two letters.
+    code = (hint or "").strip()[:2].lower()
+    return code if len(code) == 2 and code.isalpha() else None
+
+
+def _unjudged(status: str, language: str | None, ref: ModelRef) -> Enrichment:
+    return Enrichment(
+        topics=[],
+        topic_scores={label: 0.0 for label in TOPICS},
+        regions=[],
+        region_scores={slug: 0.0 for slug in REGIONS},
+        countries=[],
+        evidence={},
+        status=status,
+        language=language,
+        model=ref,
+    )
+
+
+def _enrichment(text_model, row, topic_probs, region_probs, countries, language, ref) -> Enrichment:
+    topic_heads, region_heads = text_model.topic_heads, text_model.region_heads
+    topics = _assigned(topic_heads.labels, topic_probs, topic_heads.threshold)
+    gazetteer_regions = regions_from_countries(countries)
+    region_scores = {
+        slug: max(float(region_probs[k]), gazetteer_regions.get(slug, 0.0)) for k, slug in enumerate(region_heads.labels)
+    }
+    regions = _combined_regions(region_heads, region_probs, countries, region_scores)
+    names = text_model.feature_names
+    evidence = {label: topic_heads.evidence(row, topic_heads.labels.index(label), names, EVIDENCE_PER_LABEL) for label in topics}
+    for slug in regions:
+        evidence[slug] = region_heads.evidence(row, region_heads.labels.index(slug), names, EVIDENCE_PER_LABEL)
+    return Enrichment(
+        topics=topics,
+        topic_scores={label: round(float(p), 4) for label, p in zip(topic_heads.labels, topic_probs)},
+        regions=regions,
+        region_scores={slug: round(score, 4) for slug, score in region_scores.items()},
+        countries=[CountryMention(c.code, c.name, c.mentions, c.focus) for c in countries],
+        evidence=evidence,
+        status="ok",
+        language=language,
+        model=ref,
+    )
+
+
+def _assigned(labels: Sequence[str], probs: np.ndarray, thresholds: np.ndarray) -> list[str]:
+    hits = [(float(p), label) for label, p, t in zip(labels, probs, thresholds) if p >= t]
+    return [label for _, label in sorted(hits, reverse=True)]
+
+
+def _combined_regions(region_heads, region_probs, countries, region_scores) -> list[str]:
+    """A region applies when a focus country is in it, or when the linear model is confident and the
+    article names at least one place in that region: the model alone never invents a region."""
+    focus_regions = {region_of(c.code) for c in countries if c.focus}
+    mentioned_regions = {region_of(c.code) for c in countries}
+    assigned = [
+        slug
+        for k, slug in enumerate(region_heads.labels)
+        if slug in focus_regions or (region_probs[k] >= region_heads.threshold[k] and slug in mentioned_regions)
+    ]
+    return sorted(assigned, key=lambda slug: -region_scores[slug])

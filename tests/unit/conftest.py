@@ -1,0 +1,71 @@
+"""A tiny model trained in-process on a handful of sentences, so model-layer tests need no data dir."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from models.artifact import load_model, save_model
+from training.fit import FitConfig, fit_text_model
+
+_SENTENCES = {
+    ("diplomacy",): [
+        "The foreign minister met the ambassador for talks on a new trade treaty between the two governments",
+        "Leaders held a summit and signed an agreement to restore diplomatic relations and reopen embassies",
+        "The United Nations Security Council adopted a resolution after negotiations between envoys",
+        "Sanctions were imposed on the regime as diplomats were expelled from the embassy",
+    ],
+    ("space",): [
+        "The rocket launched a communications satellite into orbit from the cosmodrome",
+        "Astronauts aboard the International Space Station tested a new spacecraft docking system",
+        "The space telescope observed a distant galaxy and an asteroid passing the Moon",
+        "The lunar lander touched down near the south pole of the Moon on its mission",
+    ],
+    ("defence",): [
+        "Troops and tanks advanced as the army launched a military offensive with artillery strikes",
+        "The defence ministry announced a missile test and new fighter jets for the air force",
+        "Airstrikes hit military positions as armed forces fought insurgents near the front line",
+        "Soldiers from the NATO alliance joined a naval exercise with warships and submarines",
+    ],
+    (): [
+        "The football club won the championship final with a late goal in the stadium",
+        "Shares of the retailer rose after quarterly profits beat analyst expectations on the stock market",
+        "The film festival awarded its top prize to a drama about a family farm",
+        "Heavy rain caused flooding in the valley and the weather service issued a warning",
+        "The company released a new smartphone with a faster chip and a larger screen",
+        "Local elections saw the mayor reelected after a campaign focused on housing and schools",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class _Example:
+    id: str
+    title: str
+    text: str
+    topics: frozenset[str]
+    regions: frozenset[str]
+    weight: float = 1.0
+
+
+def tiny_examples() -> list[_Example]:
+    examples = []
+    for labels, sentences in _SENTENCES.items():
+        for n, sentence in enumerate(sentences):
+            for copy in range(3):  # repeated so both the fit and the validation split see every label
+                regions = frozenset({"europe"}) if n % 2 == 0 else frozenset()
+                examples.append(_Example(f"{labels}-{n}-{copy}", "", sentence, frozenset(labels), regions))
+    return examples
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory):
+    text_model, validation = fit_text_model(tiny_examples(), FitConfig(min_df=1, validation_share=0.25), progress=lambda _: None)
+    directory = tmp_path_factory.mktemp("artifact") / "tiny-1"
+    return save_model(text_model, directory, {"version": "tiny-1", "validation": validation}, "# tiny test model\n")
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_model_dir):
+    return load_model(tiny_model_dir)

@@ -1,0 +1,57 @@
+from models.classifier import classify, classify_batch
+from models.schema import article_from_dict
+
+
+def _article(text, **extra):
+    return article_from_dict({"text": text, **extra})
+
+
+def test_each_topic_is_recognised_with_evidence_from_the_text(tiny_model):
+    texts = {
+        "diplomacy": "The foreign minister and the ambassador opened talks on a treaty at the summit",
+        "space": "A rocket carried the satellite into orbit while astronauts waited on the space station",
+        "defence": "The army launched a military offensive with tanks, artillery and airstrikes on the front line",
+    }
+    enrichments = classify_batch([_article(t) for t in texts.values()], tiny_model)
+    for label, enrichment in zip(texts, enrichments):
+        assert enrichment.status == "ok"
+        assert enrichment.topics[0] == label
+        assert enrichment.evidence[label], "an assigned label names the n-grams behind it"
+        assert all(gram in texts[label].lower() for gram in enrichment.evidence[label][0].split())
+
+
+def test_unrelated_news_gets_no_topic(tiny_model):
+    enrichment = classify(_article("The football club won the championship final with a late goal in the stadium"), tiny_model)
+    assert enrichment.topics == []
+    assert set(enrichment.topic_scores) == {"diplomacy", "space", "defence"}
+    assert all(0.0 <= s <= 1.0 for s in enrichment.topic_scores.values())
+
+
+def test_too_short_and_foreign_text_get_a_status_not_a_guess(tiny_model):
+    short, foreign = classify_batch([
+        _article("Rocket launch"),
+        _article("Le ministre des affaires étrangères a rencontré son homologue pour des négociations sur le traité de paix."),
+    ], tiny_model)
+    assert (short.status, short.topics, short.regions) == ("too_short", [], [])
+    assert (foreign.status, foreign.language, foreign.topics) == ("unsupported_language", "fr", [])
+
+
+def test_a_language_hint_decides_when_the_text_is_too_short_to_tell(tiny_model):
+    enrichment = classify(_article("Raketenstart morgen früh geplant sagt die Agentur heute", language="de"), tiny_model)
+    assert enrichment.status == "unsupported_language"
+
+
+def test_countries_and_regions_come_from_the_story(tiny_model):
+    enrichment = classify(_article(
+        "Russian troops shelled Kharkiv as Ukraine's army pushed back. Russia said its forces had taken two villages "
+        "near the Ukrainian border. The Ukrainian defence ministry denied it."
+    ), tiny_model)
+    focus = {c.code for c in enrichment.countries if c.focus}
+    assert focus == {"RU", "UA"}
+    assert enrichment.regions == ["europe"]
+
+
+def test_results_are_deterministic_and_in_input_order(tiny_model):
+    articles = [_article(f"Article number {n} about rockets, satellites and orbit around the Moon") for n in range(5)]
+    first, second = classify_batch(articles, tiny_model), classify_batch(list(reversed(articles)), tiny_model)
+    assert first == list(reversed(second))

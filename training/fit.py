@@ -1,0 +1,134 @@
+"""Fitting a TextModel from labelled examples: the one training recipe, used by `newsfeed train` and by
+the evaluation's retrain-and-test splits, so every figure describes the same recipe.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from typing import Callable, Protocol, Sequence
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+from models.pipeline import DEFAULT_MAX_BODY_CHARS, LinearHeads, TextModel, build_vectorizer, model_input
+from models.taxonomy import REGIONS, TOPICS
+from models.text import prepare_article
+
+log = logging.getLogger(__name__)
+
+
+class LabelledText(Protocol):
+    id: str
+    title: str
+    text: str
+    topics: frozenset[str]
+    regions: frozenset[str]
+    weight: float
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    """Every knob of the recipe; stored in the artifact's metadata so a model can be rebuilt."""
+
+    seed: int = 0
+    max_features: int = 120_000
+    min_df: int = 2
+    ngram_max: int = 2
+    c_topics: float = 8.0
+    c_regions: float = 4.0
+    validation_share: float = 0.15
+    max_body_chars: int = DEFAULT_MAX_BODY_CHARS
+    # Thresholds are searched in this range: outside it a label is either shouted or never said.
+    min_threshold: float = 0.2
+    max_threshold: float = 0.8
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def prepared_texts(examples: Sequence[LabelledText]) -> tuple[list[str], list[str]]:
+    """Titles and bodies exactly as serving prepares them (the same `prepare_article`)."""
+    prepared = [prepare_article(e.title, e.text, "") for e in examples]
+    return [p.title for p in prepared], [p.body for p in prepared]
+
+
+def label_matrix(examples: Sequence[LabelledText], attribute: str, labels: Sequence[str]) -> np.ndarray:
+    return np.array([[label in getattr(e, attribute) for label in labels] for e in examples], dtype=np.int8)
+
+
+def fit_text_model(
+    examples: Sequence[LabelledText],
+    config: FitConfig = FitConfig(),
+    progress: Callable[[str], None] = log.info,
+) -> tuple[TextModel, dict]:
+    """Fit on most of the examples, tune each label's threshold on the rest, then refit on all of them.
+
+    Returns the model and a summary of the validation step (per-label F1 at the chosen threshold).
+    """
+    titles, bodies = prepared_texts(examples)
+    y_topics = label_matrix(examples, "topics", TOPICS)
+    y_regions = label_matrix(examples, "regions", REGIONS)
+    weights = np.array([e.weight for e in examples], dtype=np.float64)
+    indices = np.arange(len(examples))
+    train_idx, val_idx = train_test_split(indices, test_size=config.validation_share, random_state=config.seed)
+
+    progress(f"fitting on {len(train_idx)} examples, tuning thresholds on {len(val_idx)}")
+    model = _fit(titles, bodies, y_topics, y_regions, weights, train_idx, config)
+    val_features = model.features([titles[i] for i in val_idx], [bodies[i] for i in val_idx])
+    topic_thr, topic_f1 = _tune(model.topic_heads.probabilities(val_features), y_topics[val_idx], config)
+    region_thr, region_f1 = _tune(model.region_heads.probabilities(val_features), y_regions[val_idx], config)
+
+    progress(f"refitting on all {len(examples)} examples")
+    model = _fit(titles, bodies, y_topics, y_regions, weights, indices, config)
+    model.topic_heads.threshold = topic_thr
+    model.region_heads.threshold = region_thr
+    validation = {
+        "examples": int(len(val_idx)),
+        "topics": {label: {"threshold": float(t), "f1": float(f)} for label, t, f in zip(TOPICS, topic_thr, topic_f1)},
+        "regions": {slug: {"threshold": float(t), "f1": float(f)} for slug, t, f in zip(REGIONS, region_thr, region_f1)},
+    }
+    return model, validation
+
+
+def _fit(titles, bodies, y_topics, y_regions, weights, idx, config: FitConfig) -> TextModel:
+    vectorizer = build_vectorizer(config.max_features, config.min_df, config.ngram_max)
+    features = vectorizer.fit_transform([model_input(titles[i], bodies[i], config.max_body_chars) for i in idx]).tocsr()
+    topic_heads = _fit_heads(features, y_topics[idx], weights[idx], TOPICS, config.c_topics, config.seed)
+    region_heads = _fit_heads(features, y_regions[idx], weights[idx], REGIONS, config.c_regions, config.seed)
+    return TextModel(vectorizer, topic_heads, region_heads, config.max_body_chars)
+
+
+def _fit_heads(features, y: np.ndarray, weights: np.ndarray, labels: Sequence[str], c: float, seed: int) -> LinearHeads:
+    coef = np.zeros((len(labels), features.shape[1]), dtype=np.float32)
+    intercept = np.zeros(len(labels))
+    for k in range(len(labels)):
+        if y[:, k].min() == y[:, k].max():
+            # A label with no positives (or no negatives) in this data cannot be learned: it stays silent.
+            intercept[k] = -10.0 if y[0, k] == 0 else 10.0
+            continue
+        clf = LogisticRegression(C=c, solver="liblinear", max_iter=200, random_state=seed)
+        clf.fit(features, y[:, k], sample_weight=weights)
+        coef[k] = clf.coef_[0]
+        intercept[k] = clf.intercept_[0]
+    return LinearHeads(tuple(labels), coef, intercept, np.full(len(labels), 0.5))
+
+
+def _tune(probs: np.ndarray, y: np.ndarray, config: FitConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Per label, the threshold with the best F1 on validation data (0.5 where it has no positives)."""
+    grid = np.round(np.arange(config.min_threshold, config.max_threshold + 1e-9, 0.025), 3)
+    thresholds, best_f1 = np.full(y.shape[1], 0.5), np.zeros(y.shape[1])
+    for k in range(y.shape[1]):
+        if y[:, k].sum() == 0:
+            continue
+        scores = [_f1(probs[:, k] >= t, y[:, k] == 1) for t in grid]
+        best = int(np.argmax(scores))
+        thresholds[k], best_f1[k] = grid[best], scores[best]
+    return thresholds, best_f1
+
+
+def _f1(predicted: np.ndarray, actual: np.ndarray) -> float:
+    tp = float(np.sum(predicted & actual))
+    denominator = float(np.sum(predicted) + np.sum(actual))
+    return 2 * tp / denominator if denominator else 0.0

@@ -1,0 +1,200 @@
+"""Every setting of the streaming shell, in one place: its flag, its NEWSFEED_* variable, its default.
+
+The environment is read here and nowhere else, and only when `Settings.from_env` is called (never at
+import). A flag given on the command line wins over the variable, which wins over the default. The
+CLI builds its flags from `OPTIONS`, so `--help` and this table cannot disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from stream.codec import Limits
+from stream.errors import ConfigError
+
+
+def _positive_int(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"expected a positive integer, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"expected a positive integer, got {raw!r}")
+    return value
+
+
+def _boolean(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"expected true or false, got {raw!r}")
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}, got {raw!r}")
+        return raw
+
+    return parse
+
+
+def _address(raw: str) -> str:
+    host, sep, port = raw.rpartition(":")
+    if not sep or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"expected HOST:PORT (port 0 picks a free one), got {raw!r}")
+    return raw
+
+
+def _text(raw: str) -> str:
+    if not raw.strip():
+        raise ValueError("must not be empty")
+    return raw
+
+
+def _optional_text(raw: str) -> str | None:
+    return raw or None
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: the Settings field it fills, its flag, its environment variable, default and help."""
+
+    field: str
+    flag: str
+    env: str
+    default: Any
+    parse: Callable[[str], Any]
+    help: str
+    metavar: str | None = None
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("bootstrap_servers", "--bootstrap-servers", "NEWSFEED_BOOTSTRAP_SERVERS", "127.0.0.1:9092", _text,
+           "Kafka bootstrap servers, comma-separated host:port", "HOST:PORT"),
+    Option("input_topic", "--input-topic", "NEWSFEED_INPUT_TOPIC", "articles.raw", _text,
+           "topic of raw articles (JSON objects)", "TOPIC"),
+    Option("output_topic", "--output-topic", "NEWSFEED_OUTPUT_TOPIC", "articles.enriched", _text,
+           "topic the enriched records are written to, keyed by article id", "TOPIC"),
+    Option("dead_letter_topic", "--dead-letter-topic", "NEWSFEED_DEAD_LETTER_TOPIC", "articles.raw.dlq", _text,
+           "topic refused input goes to, original bytes unchanged, reason in headers", "TOPIC"),
+    Option("group_id", "--group-id", "NEWSFEED_GROUP_ID", "newsfeed-classifier", _text,
+           "consumer group of the workers", "GROUP"),
+    Option("client_id", "--client-id", "NEWSFEED_CLIENT_ID", "newsfeed-classifier", _text,
+           "Kafka client id (shows in broker logs and quotas)", "ID"),
+    Option("auto_offset_reset", "--auto-offset-reset", "NEWSFEED_AUTO_OFFSET_RESET", "earliest",
+           _choice("earliest", "latest"), "where a group with no committed offset starts", "{earliest,latest}"),
+    Option("model_dir", "--model", "NEWSFEED_MODEL_DIR", None, _optional_text,
+           "model artifact or registry directory (default: the shipped model)", "DIR"),
+    Option("batch_size", "--batch-size", "NEWSFEED_BATCH_SIZE", 500, _positive_int,
+           "most records taken per poll and classified in one call", "N"),
+    Option("poll_timeout_ms", "--poll-timeout-ms", "NEWSFEED_POLL_TIMEOUT_MS", 1000, _positive_int,
+           "longest wait for records in one poll (also bounds how fast a stop signal is seen)", "MS"),
+    Option("session_timeout_ms", "--session-timeout-ms", "NEWSFEED_SESSION_TIMEOUT_MS", 45000, _positive_int,
+           "consumer group session timeout", "MS"),
+    Option("heartbeat_interval_ms", "--heartbeat-interval-ms", "NEWSFEED_HEARTBEAT_INTERVAL_MS", 3000,
+           _positive_int, "consumer group heartbeat interval (below a third of the session timeout)", "MS"),
+    Option("max_poll_interval_ms", "--max-poll-interval-ms", "NEWSFEED_MAX_POLL_INTERVAL_MS", 300000,
+           _positive_int, "longest time between polls before the group takes the partitions away; "
+           "/livez fails past it", "MS"),
+    Option("delivery_timeout_ms", "--delivery-timeout-ms", "NEWSFEED_DELIVERY_TIMEOUT_MS", 120000, _positive_int,
+           "how long the producer retries one send before it counts as failed", "MS"),
+    Option("max_input_bytes", "--max-input-bytes", "NEWSFEED_MAX_INPUT_BYTES", 524288, _positive_int,
+           "larger input records are dead-lettered as too_large", "BYTES"),
+    Option("max_json_depth", "--max-json-depth", "NEWSFEED_MAX_JSON_DEPTH", 64, _positive_int,
+           "deeper-nested input JSON is dead-lettered as too_deep", "N"),
+    Option("http_address", "--http-address", "NEWSFEED_HTTP_ADDRESS", "127.0.0.1:9464", _address,
+           "where /metrics, /livez and /readyz are served (use 0.0.0.0:PORT in a container)", "HOST:PORT"),
+    Option("partitions", "--partitions", "NEWSFEED_PARTITIONS", 4, _positive_int,
+           "partitions of each topic the worker or `topics create` creates", "N"),
+    Option("create_topics", "--create-topics", "NEWSFEED_CREATE_TOPICS", False, _boolean,
+           "create the three topics at start-up if they are missing (the broker does not auto-create)"),
+    Option("log_level", "--log-level", "NEWSFEED_LOG_LEVEL", "INFO",
+           _choice("DEBUG", "INFO", "WARNING", "ERROR"), "level of the JSON log lines on stderr",
+           "{DEBUG,INFO,WARNING,ERROR}"),
+)
+
+_BY_FIELD = {option.field: option for option in OPTIONS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    bootstrap_servers: str
+    input_topic: str
+    output_topic: str
+    dead_letter_topic: str
+    group_id: str
+    client_id: str
+    auto_offset_reset: str
+    model_dir: str | None
+    batch_size: int
+    poll_timeout_ms: int
+    session_timeout_ms: int
+    heartbeat_interval_ms: int
+    max_poll_interval_ms: int
+    delivery_timeout_ms: int
+    max_input_bytes: int
+    max_json_depth: int
+    http_address: str
+    partitions: int
+    create_topics: bool
+    log_level: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], flags: Mapping[str, str | None] | None = None) -> Settings:
+        """Settings from flags (raw strings by field name; None = not given), then `environ`, then defaults."""
+        flags = flags or {}
+        values = {}
+        for option in OPTIONS:
+            raw, source = flags.get(option.field), option.flag
+            if raw is None:
+                raw, source = environ.get(option.env), option.env
+            if raw is None:
+                values[option.field] = option.default
+                continue
+            try:
+                values[option.field] = option.parse(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{source}: {exc}") from None
+        settings = cls(**values)
+        settings._check()
+        return settings
+
+    @property
+    def limits(self) -> Limits:
+        """What the decoder refuses as too_large or too_deep."""
+        return Limits(self.max_input_bytes, self.max_json_depth)
+
+    def _check(self) -> None:
+        topics = (self.input_topic, self.output_topic, self.dead_letter_topic)
+        if len(set(topics)) != 3:
+            raise ConfigError(f"input, output and dead-letter topics must differ, got {', '.join(topics)}")
+        if self.heartbeat_interval_ms * 3 > self.session_timeout_ms:
+            raise ConfigError(
+                f"NEWSFEED_HEARTBEAT_INTERVAL_MS ({self.heartbeat_interval_ms}) must be at most a third of "
+                f"NEWSFEED_SESSION_TIMEOUT_MS ({self.session_timeout_ms})"
+            )
+
+
+def add_flags(parser: argparse.ArgumentParser, fields: Iterable[str]) -> None:
+    """Add the flags of the named settings to a parser; each one's help names its variable and default."""
+    for name in fields:
+        option = _BY_FIELD[name]
+        default = "the shipped model" if option.default is None else option.default
+        help_text = f"{option.help} [{option.env}, default: {default}]"
+        if option.parse is _boolean:
+            parser.add_argument(option.flag, dest=option.field, action="store_const", const="true",
+                                default=None, help=help_text)
+        else:
+            parser.add_argument(option.flag, dest=option.field, default=None, metavar=option.metavar,
+                                help=help_text)
+
+
+def flags_from(namespace: argparse.Namespace) -> dict[str, str | None]:
+    """The raw setting flags found in parsed arguments, for `Settings.from_env(environ, flags)`."""
+    return {option.field: getattr(namespace, option.field, None) for option in OPTIONS}

@@ -1,0 +1,71 @@
+"""Settings: defaults, NEWSFEED_* variables, flags over variables, and one-line errors naming the source."""
+
+import argparse
+
+import pytest
+
+from stream.errors import ConfigError
+from stream.settings import OPTIONS, Settings, add_flags, flags_from
+
+
+def test_defaults_are_the_documented_ones():
+    settings = Settings.from_env({})
+    assert (settings.input_topic, settings.output_topic, settings.dead_letter_topic) == (
+        "articles.raw", "articles.enriched", "articles.raw.dlq")
+    assert settings.group_id == "newsfeed-classifier"
+    assert settings.auto_offset_reset == "earliest"
+    assert settings.model_dir is None
+    assert settings.create_topics is False
+
+
+def test_variables_are_read_and_parsed():
+    settings = Settings.from_env({
+        "NEWSFEED_BOOTSTRAP_SERVERS": "kafka-1:9092,kafka-2:9092",
+        "NEWSFEED_BATCH_SIZE": "50",
+        "NEWSFEED_CREATE_TOPICS": "yes",
+        "NEWSFEED_AUTO_OFFSET_RESET": "latest",
+        "NEWSFEED_MODEL_DIR": "/models/registry",
+    })
+    assert settings.bootstrap_servers == "kafka-1:9092,kafka-2:9092"
+    assert settings.batch_size == 50
+    assert settings.create_topics is True
+    assert settings.auto_offset_reset == "latest"
+    assert settings.model_dir == "/models/registry"
+
+
+def test_a_flag_wins_over_its_variable():
+    settings = Settings.from_env({"NEWSFEED_BATCH_SIZE": "50"}, {"batch_size": "7"})
+    assert settings.batch_size == 7
+
+
+@pytest.mark.parametrize("environ, flags, message", [
+    ({"NEWSFEED_BATCH_SIZE": "0"}, {}, "NEWSFEED_BATCH_SIZE: expected a positive integer, got '0'"),
+    ({}, {"batch_size": "many"}, "--batch-size: expected a positive integer, got 'many'"),
+    ({"NEWSFEED_AUTO_OFFSET_RESET": "oldest"}, {}, "NEWSFEED_AUTO_OFFSET_RESET: expected one of earliest, latest"),
+    ({"NEWSFEED_CREATE_TOPICS": "maybe"}, {}, "NEWSFEED_CREATE_TOPICS: expected true or false"),
+    ({"NEWSFEED_HTTP_ADDRESS": "9464"}, {}, "NEWSFEED_HTTP_ADDRESS: expected HOST:PORT"),
+    ({"NEWSFEED_OUTPUT_TOPIC": "articles.raw"}, {}, "input, output and dead-letter topics must differ"),
+    ({"NEWSFEED_SESSION_TIMEOUT_MS": "6000", "NEWSFEED_HEARTBEAT_INTERVAL_MS": "3000"}, {},
+     "must be at most a third of NEWSFEED_SESSION_TIMEOUT_MS"),
+])
+def test_a_bad_value_is_a_config_error_naming_where_it_came_from(environ, flags, message):
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(environ, flags)
+    assert message in str(caught.value)
+
+
+def test_every_option_has_a_field_a_flag_and_a_newsfeed_variable():
+    fields = set(Settings.__dataclass_fields__)
+    assert {option.field for option in OPTIONS} == fields
+    assert all(option.env.startswith("NEWSFEED_") and option.flag.startswith("--") for option in OPTIONS)
+
+
+def test_flags_document_their_variable_and_default_and_come_back_as_raw_strings():
+    parser = argparse.ArgumentParser()
+    add_flags(parser, ["batch_size", "create_topics", "model_dir"])
+    help_text = parser.format_help()
+    assert "NEWSFEED_BATCH_SIZE, default: 500" in help_text
+    assert "NEWSFEED_MODEL_DIR, default: the shipped model" in help_text
+    flags = flags_from(parser.parse_args(["--batch-size", "9", "--create-topics"]))
+    assert flags["batch_size"] == "9" and flags["create_topics"] == "true" and flags["model_dir"] is None
+    assert Settings.from_env({}, flags).create_topics is True

@@ -1,0 +1,102 @@
+"""The worker's HTTP endpoint: /metrics for Prometheus, /livez and /readyz for probes.
+
+- /livez: 200 while the poll loop keeps returning from polls; 503 once the last poll is older than
+  the stall limit (the consumer's max.poll.interval.ms: past it the group has already given the
+  partitions away). A liveness probe failing here means "restart me".
+- /readyz: 200 when a model is loaded and at least one input partition is assigned; 503 otherwise
+  (during start-up, a rebalance, or when the group has more members than partitions).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from stream.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+class Health:
+    """What the probes report, updated by the poll loop and the rebalance listener (any thread)."""
+
+    def __init__(self, stall_after_s: float, clock: Callable[[], float] = time.monotonic):
+        self._stall_after_s = stall_after_s
+        self._clock = clock
+        self._last_poll = clock()
+        self._model_version: str | None = None
+        self._partitions: frozenset[tuple[str, int]] = frozenset()
+
+    def polled(self) -> None:
+        self._last_poll = self._clock()
+
+    def model_loaded(self, version: str) -> None:
+        self._model_version = version
+
+    def assigned(self, partitions: frozenset[tuple[str, int]]) -> None:
+        self._partitions = partitions
+
+    def live(self) -> tuple[bool, str]:
+        idle = self._clock() - self._last_poll
+        if idle > self._stall_after_s:
+            return False, f"poll loop stalled: no poll for {idle:.0f} s (limit {self._stall_after_s:.0f} s)"
+        return True, f"poll loop alive: last poll {idle:.1f} s ago"
+
+    def ready(self) -> tuple[bool, str]:
+        if self._model_version is None:
+            return False, "no model loaded"
+        if not self._partitions:
+            return False, f"model {self._model_version} loaded; no partitions assigned"
+        partitions = ", ".join(f"{t}[{p}]" for t, p in sorted(self._partitions))
+        return True, f"model {self._model_version}; partitions {partitions}"
+
+
+class HttpServer:
+    """A background HTTP server; `address` is where it listens (the real port when asked for 0)."""
+
+    def __init__(self, address: str, registry: CollectorRegistry, health: Health):
+        host, _, port = address.rpartition(":")
+        handler = type("Handler", (_Handler,), {"registry": registry, "health": health})
+        try:
+            self._server = ThreadingHTTPServer((host, int(port)), handler)
+        except OSError as exc:
+            raise ConfigError(f"cannot serve HTTP on {address}: {exc.strerror or exc}") from exc
+        self._server.daemon_threads = True
+        bound_host, bound_port = self._server.server_address[:2]
+        self.address = f"{bound_host}:{bound_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.1,), name="http", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    registry: CollectorRegistry
+    health: Health
+
+    def do_GET(self) -> None:  # noqa: N802 (the name http.server dispatches to)
+        path = self.path.split("?", 1)[0]
+        if path == "/metrics":
+            self._reply(200, generate_latest(self.registry), CONTENT_TYPE_LATEST)
+        elif path in ("/livez", "/readyz"):
+            ok, detail = self.health.live() if path == "/livez" else self.health.ready()
+            self._reply(200 if ok else 503, (detail + "\n").encode(), "text/plain; charset=utf-8")
+        else:
+            self._reply(404, b"not found: try /metrics, /livez or /readyz\n", "text/plain; charset=utf-8")
+
+    def _reply(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's signature)
+        log.debug("http %s", format % args)

@@ -1,0 +1,103 @@
+"""The worker's Prometheus metrics, all created by `create_metrics(registry)` and passed in.
+
+Label values come only from small fixed sets (topic labels, region slugs, statuses, dead-letter
+reasons), and every labelled series is created at zero so a dashboard sees it before it first moves.
+Model info is the exception by design: one series, the version and sha256 of the model serving.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from models.schema import DEAD_LETTER_REASONS, STATUSES, Enrichment
+from models.taxonomy import REGIONS, TOPICS
+
+BATCH_SIZE_BUCKETS = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
+SECONDS_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+@dataclass(frozen=True)
+class Metrics:
+    records_consumed: Counter
+    records_produced: Counter
+    records_dead_lettered: Counter
+    batch_size: Histogram
+    batch_seconds: Histogram
+    classification_seconds: Histogram
+    topic_assignments: Counter
+    region_assignments: Counter
+    enrichment_statuses: Counter
+    model_info: Gauge
+    assigned_partitions: Gauge
+    rebalances: Counter
+    commit_failures: Counter
+    last_poll: Gauge
+
+    def count_enrichments(self, enrichments: Iterable[Enrichment]) -> None:
+        for enrichment in enrichments:
+            self.enrichment_statuses.labels(enrichment.status).inc()
+            for label in enrichment.topics:
+                if label in TOPICS:
+                    self.topic_assignments.labels(label).inc()
+            for region in enrichment.regions:
+                if region in REGIONS:
+                    self.region_assignments.labels(region).inc()
+
+    def set_model(self, version: str, sha256: str) -> None:
+        """Make the model-info series name this model (and only this one)."""
+        self.model_info.clear()
+        self.model_info.labels(version, sha256).set(1)
+
+
+def create_metrics(registry: CollectorRegistry) -> Metrics:
+    metrics = Metrics(
+        records_consumed=Counter(
+            "newsfeed_records_consumed_total", "Records read from the input topic.", registry=registry),
+        records_produced=Counter(
+            "newsfeed_records_produced_total", "Enriched records written to the output topic.", registry=registry),
+        records_dead_lettered=Counter(
+            "newsfeed_records_dead_lettered_total", "Input records written to the dead-letter topic, by reason.",
+            ["reason"], registry=registry),
+        batch_size=Histogram(
+            "newsfeed_batch_size_records", "Records per polled batch.", buckets=BATCH_SIZE_BUCKETS,
+            registry=registry),
+        batch_seconds=Histogram(
+            "newsfeed_batch_processing_seconds", "Time from a batch's poll to its commit.",
+            buckets=SECONDS_BUCKETS, registry=registry),
+        classification_seconds=Histogram(
+            "newsfeed_classification_seconds", "Time of one classify call over a batch's articles.",
+            buckets=SECONDS_BUCKETS, registry=registry),
+        topic_assignments=Counter(
+            "newsfeed_topic_assignments_total", "Articles assigned each topic label.", ["label"],
+            registry=registry),
+        region_assignments=Counter(
+            "newsfeed_region_assignments_total", "Articles assigned each region.", ["region"], registry=registry),
+        enrichment_statuses=Counter(
+            "newsfeed_enrichments_total", "Enrichments by status (ok, too_short, unsupported_language).",
+            ["status"], registry=registry),
+        model_info=Gauge(
+            "newsfeed_model_info", "The model serving: 1 for its version and sha256.", ["version", "sha256"],
+            registry=registry),
+        assigned_partitions=Gauge(
+            "newsfeed_assigned_partitions", "Input partitions assigned to this worker.", registry=registry),
+        rebalances=Counter(
+            "newsfeed_rebalances_total", "Partition assignments received from the group.", registry=registry),
+        commit_failures=Counter(
+            "newsfeed_commit_failures_total", "Offset commits that failed (the batch will be redone).",
+            registry=registry),
+        last_poll=Gauge(
+            "newsfeed_last_poll_timestamp_seconds", "Unix time the poll loop last returned from a poll.",
+            registry=registry),
+    )
+    for reason in DEAD_LETTER_REASONS:
+        metrics.records_dead_lettered.labels(reason)
+    for label in TOPICS:
+        metrics.topic_assignments.labels(label)
+    for region in REGIONS:
+        metrics.region_assignments.labels(region)
+    for status in STATUSES:
+        metrics.enrichment_statuses.labels(status)
+    return metrics

@@ -37,6 +37,10 @@ SOURCE_WEIGHT_CAPS: dict[str, float] = {"nasa": 0.25, "whitehouse": 0.30}
 # 100-250k-character lists), and the build stays fast.
 MAX_DOCUMENT_CHARS = 20_000
 MIN_EVENT_CHARS = 30
+
+# The press offices speak for the US government, a principal actor of every document they issue
+# (a readout of a call with a foreign leader, a NASA mission), even when the text names no country.
+HOME_COUNTRY: dict[str, str] = {"nasa": "US", "whitehouse": "US"}
 MIN_DOCUMENT_CHARS = 200
 
 
@@ -111,7 +115,7 @@ def nasa_examples(data_dir: str | Path, gazetteer: Gazetteer) -> list[Example]:
         article = replace(article, text=article.text[:MAX_DOCUMENT_CHARS])
         if len(article.text) < MIN_DOCUMENT_CHARS or not nasa.is_english(article):
             continue
-        countries = document_countries(article.title, article.text, gazetteer)
+        countries = document_countries(article.title, article.text, gazetteer) | {HOME_COUNTRY["nasa"]}
         examples.append(Example(
             id=article.id, source="nasa", date=None, title=article.title, text=article.text,
             topics=nasa.article_topics(article), regions=regions_of(countries), countries=countries,
@@ -130,7 +134,7 @@ def whitehouse_examples(data_dir: str | Path, gazetteer: Gazetteer) -> list[Exam
         lead = f"{document.title}\n{document.text[:whitehouse.LEAD_CHARS]}"
         foreign_in_lead = whitehouse.names_foreign_party(lead, gazetteer)
         counts = whitehouse.count_cues(document, foreign)
-        countries = frozenset(score.code for score in scores if score.focus)
+        countries = frozenset(score.code for score in scores if score.focus) | {HOME_COUNTRY["whitehouse"]}
         examples.append(Example(
             id=document.id, source="whitehouse", date=document.date, title=document.title,
             text=document.text, topics=whitehouse.document_topics(document, counts, foreign_in_lead),

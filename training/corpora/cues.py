@@ -188,7 +188,7 @@ DEFENCE_TITLE_EXCLUDED = re.compile(
 DEFENCE_TEXT = cue_pattern(
     r"military", r"militar(?:y|ies|ily)", r"armed forces", r"army", r"armies", r"navy", r"naval",
     r"air force", r"airstrikes?", r"air strikes?", r"air raids?", r"warplanes?", r"fighter jets?",
-    r"warships?", r"destroyers?", r"submarines?", r"aircraft carriers?", r"drone (?:strikes?|attacks?)",
+    r"warships?", r"destroyers?", r"submarines?(?! (?:cables?|fib\w+|internet))", r"aircraft carriers?", r"drone (?:strikes?|attacks?)",
     r"(?:ballistic |cruise |anti-ship |hypersonic )?missiles?", r"troops", r"soldiers?", r"servicemen",
     r"servicemembers?", r"shelling", r"artillery", r"bombardment", r"frontline", r"front line",
     r"(?:counter)?offensive(?! (?:remarks?|comments?|language|content|posts?))", r"invasion", r"invade[sd]?",

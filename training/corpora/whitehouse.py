@@ -179,13 +179,20 @@ def plain_text(markdown: str) -> str:
 
 LEAD_CHARS = 400
 
-_PERSONNEL = re.compile(r"\b(?:nominat\w+|nominees?|appoint\w+|to (?:boards|commissions))\b", re.IGNORECASE)
+# Personnel announcements and honours lists: their biographies name countries and military
+# service, which says nothing about the document's subject.
+_PERSONNEL = re.compile(
+    r"\b(?:nominat\w+|nominees?|appoint\w+|to (?:boards|commissions)|recipients|honorees)\b", re.IGNORECASE
+)
 _READOUT = re.compile(r"^readout (?:of|from)\b", re.IGNORECASE)
 _JOINT_STATEMENT = re.compile(r"\bjoint (?:statement|declaration|communiqu\w+|fact sheet)\b", re.IGNORECASE)
 
 # Minimum cue count and density (hits per 1,000 characters) for a label on a long document.
 DIPLOMACY_MIN_HITS, DIPLOMACY_MIN_DENSITY = 4, 2.0
-DEFENCE_MIN_HITS, DEFENCE_MIN_DENSITY = 4, 2.0
+DEFENCE_MIN_HITS, DEFENCE_MIN_DENSITY = 3, 1.5
+# A long document is also defence when military matters fill several sentences (a summit's
+# security-cooperation section), at a lower density.
+DEFENCE_MIN_SENTENCES, DEFENCE_SECTION_DENSITY = 4, 0.5
 SPACE_MIN_HITS, SPACE_MIN_DENSITY = 5, 1.5
 
 
@@ -231,14 +238,16 @@ def document_topics(document: WhiteHouseDocument, counts: CueCounts, foreign_in_
       leader or official in the title or lead (`foreign_in_lead`); or diplomacy cues
       (cues.DIPLOMACY_DOC: bilateral, allies, summit, sanctions, treaty, tariffs, foreign leaders'
       titles...) plus half the mentions of other states reaching DIPLOMACY_MIN_HITS and
-      DIPLOMACY_MIN_DENSITY per 1,000 characters, unless it is a personnel announcement
-      (nominations and appointments: the ambassadors' biographies name countries).
+      DIPLOMACY_MIN_DENSITY per 1,000 characters.
     - defence: military and armed-conflict cues (cues.DEFENCE_TEXT, WAR_TEXT, DEFENCE_DOC_EXTRA)
       less the veterans' and ceremonies' cues (cues.VETERANS) reaching DEFENCE_MIN_HITS and
-      DEFENCE_MIN_DENSITY: a paragraph on Ukraine in a long fact sheet is not enough, a Memorial
-      Day proclamation is not defence.
+      DEFENCE_MIN_DENSITY, or DEFENCE_SECTION_DENSITY when they fill DEFENCE_MIN_SENTENCES
+      sentences: one sentence on Ukraine in a long fact sheet is not enough, a summit's security
+      section is; a Memorial Day proclamation is not defence.
     - space: space cues (cues.SPACE_TEXT, SPACE_DOC_EXTRA: NASA, Artemis, Space Force, launches...)
       reaching SPACE_MIN_HITS and SPACE_MIN_DENSITY.
+    Personnel announcements and honours lists (nominations, appointments, medal recipients) get
+    neither diplomacy nor defence by density: their biographies name countries and military service.
     Everything else, the domestic agenda, gets no label: the same-source negatives.
     """
     topics: set[str] = set()
@@ -248,11 +257,32 @@ def document_topics(document: WhiteHouseDocument, counts: CueCounts, foreign_in_
     dense = _dense(counts.diplomacy + counts.foreign / 2, counts.chars, DIPLOMACY_MIN_HITS, DIPLOMACY_MIN_DENSITY)
     if dense and not personnel:
         topics.add("diplomacy")
-    if _dense(counts.defence - counts.veterans, counts.chars, DEFENCE_MIN_HITS, DEFENCE_MIN_DENSITY):
+    if not personnel and _is_defence(document, counts):
         topics.add("defence")
     if _dense(counts.space, counts.chars, SPACE_MIN_HITS, SPACE_MIN_DENSITY):
         topics.add("space")
     return frozenset(topics)
+
+
+def _is_defence(document: WhiteHouseDocument, counts: CueCounts) -> bool:
+    hits = counts.defence - counts.veterans
+    if _dense(hits, counts.chars, DEFENCE_MIN_HITS, DEFENCE_MIN_DENSITY):
+        return True
+    return _dense(hits, counts.chars, DEFENCE_MIN_HITS, DEFENCE_SECTION_DENSITY) and (
+        _defence_sentences(document) >= DEFENCE_MIN_SENTENCES
+    )
+
+
+def _defence_sentences(document: WhiteHouseDocument) -> int:
+    sentences = _SENTENCE_END.split(f"{document.title}\n{document.text}")
+    return sum(
+        1 for sentence in sentences
+        if (cues.DEFENCE_TEXT.search(sentence) or cues.WAR_TEXT.search(sentence) or cues.DEFENCE_DOC_EXTRA.search(sentence))
+        and not cues.VETERANS.search(sentence)
+    )
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def _dense(hits: float, chars: int, min_hits: float, min_density: float) -> bool:

@@ -1,0 +1,299 @@
+"""The one place that builds kafka-python clients, and turns their errors into `stream.errors` types.
+
+The worker sees three small seams instead of kafka-python: a `KafkaSource` (poll records, commit
+offsets), a `KafkaSink` (send, flush, check deliveries) and an `Admin` (topics and their limits).
+Unit tests replace the first two with list-backed fakes.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+
+with warnings.catch_warnings():
+    # kafka-python 3.0 loads its protocol schemas at import with importlib.resources.read_text and
+    # open_text, which Python 3.11-3.12 flag as deprecated (3.13 took that back). Not ours to fix,
+    # and it would fail every test run under filterwarnings=error.
+    warnings.filterwarnings("ignore", "(read|open)_text is deprecated", DeprecationWarning)
+    import kafka.errors
+    from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartition
+    from kafka.admin import ConfigResource, ConfigResourceType
+    from kafka.consumer.subscription_state import ConsumerRebalanceListener
+    from kafka.record.default_records import DefaultRecordBatchBuilder
+
+from stream.errors import BrokerError, CommitError, ProduceError, RecordTooLargeError, TopicError
+from stream.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Partition = tuple[str, int]
+Headers = list[tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record read from a topic: bytes as they were written."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Headers
+    timestamp_ms: int
+
+    @property
+    def coordinates(self) -> str:
+        return f"{self.topic}[{self.partition}]@{self.offset}"
+
+
+def _bootstrap(settings: Settings) -> list[str]:
+    return [server.strip() for server in settings.bootstrap_servers.split(",") if server.strip()]
+
+
+def _unreachable(settings: Settings, exc: Exception) -> BrokerError:
+    return BrokerError(f"cannot use the Kafka cluster at {settings.bootstrap_servers}: {exc}")
+
+
+def _poll(consumer: KafkaConsumer, timeout_ms: int, max_records: int) -> list[Record]:
+    try:
+        polled = consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
+    except kafka.errors.KafkaError as exc:
+        raise BrokerError(f"poll failed: {exc}") from exc
+    return [
+        Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers or []), r.timestamp)
+        for records in polled.values()
+        for r in records
+    ]
+
+
+class _AssignmentListener(ConsumerRebalanceListener):
+    """Keeps the set of assigned partitions and reports each change; runs on the client's IO thread."""
+
+    def __init__(self, on_change: Callable[[frozenset[Partition]], None]):
+        self._assigned: frozenset[Partition] = frozenset()
+        self._on_change = on_change
+
+    def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        self._assigned -= {(tp.topic, tp.partition) for tp in revoked}
+        self._on_change(self._assigned)
+
+    def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        self._assigned |= {(tp.topic, tp.partition) for tp in assigned}
+        self._on_change(self._assigned)
+
+
+class KafkaSource:
+    """A group member reading one topic, committing only the offsets it is told to."""
+
+    def __init__(self, consumer: KafkaConsumer, commit_timeout_ms: int):
+        self._consumer = consumer
+        self._commit_timeout_ms = commit_timeout_ms
+
+    def poll(self, timeout_ms: int, max_records: int) -> list[Record]:
+        return _poll(self._consumer, timeout_ms, max_records)
+
+    def commit(self, offsets: Mapping[Partition, int]) -> None:
+        """Commit the next offset to read for each partition; CommitError if the group refuses."""
+        to_commit = {TopicPartition(t, p): OffsetAndMetadata(offset, "", -1) for (t, p), offset in offsets.items()}
+        try:
+            self._consumer.commit(to_commit, timeout_ms=self._commit_timeout_ms)
+        except kafka.errors.KafkaError as exc:
+            raise CommitError(f"commit of {_describe(offsets)} failed: {exc}") from exc
+
+    def close(self) -> None:
+        """Leave the group promptly (no auto-commit: every commit was explicit)."""
+        self._consumer.close(autocommit=False)
+
+
+def _describe(offsets: Mapping[Partition, int]) -> str:
+    return ", ".join(f"{t}[{p}]@{o}" for (t, p), o in sorted(offsets.items()))
+
+
+def connect_source(settings: Settings, on_assignment: Callable[[frozenset[Partition]], None]) -> KafkaSource:
+    """A consumer-group member subscribed to the input topic, with manual commits."""
+    try:
+        consumer = KafkaConsumer(
+            bootstrap_servers=_bootstrap(settings),
+            client_id=settings.client_id,
+            group_id=settings.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset=settings.auto_offset_reset,
+            max_poll_records=settings.batch_size,
+            session_timeout_ms=settings.session_timeout_ms,
+            heartbeat_interval_ms=settings.heartbeat_interval_ms,
+            max_poll_interval_ms=settings.max_poll_interval_ms,
+            allow_auto_create_topics=False,
+        )
+        consumer.subscribe([settings.input_topic], listener=_AssignmentListener(on_assignment))
+    except kafka.errors.KafkaError as exc:
+        raise _unreachable(settings, exc) from exc
+    return KafkaSource(consumer, commit_timeout_ms=settings.session_timeout_ms)
+
+
+class Delivery:
+    """The pending result of one send."""
+
+    def __init__(self, future):
+        self._future = future
+
+    def failure(self) -> ProduceError | None:
+        """None once the broker acknowledged the record; else why it is not (yet) written."""
+        if not self._future.is_done:
+            return ProduceError("not acknowledged (still in flight after flush)")
+        if self._future.failed():
+            error = ProduceError(str(self._future.exception))
+            error.__cause__ = self._future.exception
+            return error
+        return None
+
+
+class KafkaSink:
+    """Sends records, refusing up front any record larger than its topic's max.message.bytes."""
+
+    def __init__(self, producer: KafkaProducer, limits: Mapping[str, int], flush_timeout_s: float):
+        self._producer = producer
+        self._limits = dict(limits)
+        self._flush_timeout_s = flush_timeout_s
+
+    def send(self, topic: str, key: bytes | None, value: bytes | None, headers: Headers | None = None) -> Delivery:
+        headers = headers or []
+        size = DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, headers)
+        limit = self._limits.get(topic)
+        if limit is not None and size > limit:
+            raise RecordTooLargeError(f"{size} bytes, over the max.message.bytes of {topic} ({limit})")
+        try:
+            return Delivery(self._producer.send(topic, value=value, key=key, headers=headers))
+        except kafka.errors.MessageSizeTooLargeError as exc:
+            raise RecordTooLargeError(str(exc)) from exc
+        except kafka.errors.KafkaError as exc:
+            raise ProduceError(f"send to {topic} failed: {exc}") from exc
+
+    def flush(self) -> None:
+        """Wait until every record sent so far is acknowledged or has failed."""
+        try:
+            self._producer.flush(timeout=self._flush_timeout_s)
+        except kafka.errors.KafkaError as exc:
+            raise ProduceError(f"flush failed: {exc}") from exc
+
+    def close(self) -> None:
+        self._producer.close(timeout=self._flush_timeout_s)
+
+
+def connect_sink(settings: Settings, limits: Mapping[str, int]) -> KafkaSink:
+    """An idempotent acks=all producer for topics with the given max.message.bytes limits.
+
+    One producer writes both the output and the dead-letter topic (so that exactly-once can later
+    put both in one transaction); its own request cap is the largest limit among them, and
+    `KafkaSink.send` holds each record to its own topic's limit.
+    """
+    cap = {"max_request_size": max(limits.values())} if limits else {}
+    try:
+        producer = KafkaProducer(
+            bootstrap_servers=_bootstrap(settings),
+            client_id=settings.client_id,
+            acks="all",
+            enable_idempotence=True,
+            delivery_timeout_ms=settings.delivery_timeout_ms,
+            allow_auto_create_topics=False,
+            **cap,
+        )
+    except kafka.errors.KafkaError as exc:
+        raise _unreachable(settings, exc) from exc
+    return KafkaSink(producer, limits, flush_timeout_s=settings.delivery_timeout_ms / 1000 + 5)
+
+
+class Admin:
+    """Topic administration: which exist, create missing ones, read their size limits."""
+
+    def __init__(self, client: KafkaAdminClient, settings: Settings):
+        self._client = client
+        self._settings = settings
+
+    def existing_topics(self) -> set[str]:
+        try:
+            return set(self._client.list_topics())
+        except kafka.errors.KafkaError as exc:
+            raise _unreachable(self._settings, exc) from exc
+
+    def create_topic(self, name: str, partitions: int, configs: Mapping[str, str]) -> bool:
+        """Create a topic (replication: the broker's default); False if it already existed."""
+        spec = {name: {"num_partitions": partitions, "configs": dict(configs)}}
+        try:
+            response = self._client.create_topics(spec, raise_errors=False)
+        except kafka.errors.KafkaError as exc:
+            raise TopicError(f"cannot create topic {name}: {exc}") from exc
+        (result,) = response["topics"]
+        error = kafka.errors.for_code(result["error_code"])
+        if error is kafka.errors.TopicAlreadyExistsError:
+            return False
+        if error is not kafka.errors.NoError:
+            raise TopicError(f"cannot create topic {name}: {error.__name__}: {result['error_message']}")
+        try:
+            self._client.wait_for_topics([name])
+        except kafka.errors.KafkaError as exc:
+            raise TopicError(f"topic {name} was created but has no leader yet: {exc}") from exc
+        return True
+
+    def max_message_bytes(self, topics: Collection[str]) -> dict[str, int]:
+        """Each topic's max.message.bytes; TopicError if a topic does not exist."""
+        missing = set(topics) - self.existing_topics()
+        if missing:
+            raise TopicError(f"topic(s) {', '.join(sorted(missing))} do not exist (create them with "
+                             "`newsfeed topics create` or `newsfeed worker --create-topics`)")
+        resources = [ConfigResource(ConfigResourceType.TOPIC, t, {"max.message.bytes": None}) for t in topics]
+        try:
+            described = self._client.describe_configs(resources, config_filter="all")
+        except kafka.errors.KafkaError as exc:
+            raise TopicError(f"cannot read the configuration of {', '.join(topics)}: {exc}") from exc
+        return {t: int(described["topic"][t]["max.message.bytes"]["value"]) for t in topics}
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def connect_admin(settings: Settings) -> Admin:
+    try:
+        client = KafkaAdminClient(bootstrap_servers=_bootstrap(settings), client_id=settings.client_id)
+    except kafka.errors.KafkaError as exc:
+        raise _unreachable(settings, exc) from exc
+    return Admin(client, settings)
+
+
+class KafkaReader:
+    """Reads every partition of one topic from its beginning, outside any consumer group."""
+
+    def __init__(self, consumer: KafkaConsumer, ends: Mapping[TopicPartition, int]):
+        self._consumer = consumer
+        self._ends = dict(ends)
+
+    def poll(self, timeout_ms: int, max_records: int) -> list[Record]:
+        return _poll(self._consumer, timeout_ms, max_records)
+
+    def caught_up(self) -> bool:
+        """Whether every partition has been read up to where it ended when the reader started."""
+        try:
+            return all(self._consumer.position(tp) >= end for tp, end in self._ends.items())
+        except kafka.errors.KafkaError as exc:
+            raise BrokerError(f"cannot read positions: {exc}") from exc
+
+    def close(self) -> None:
+        self._consumer.close(autocommit=False)
+
+
+def connect_reader(settings: Settings, topic: str) -> KafkaReader:
+    try:
+        consumer = KafkaConsumer(bootstrap_servers=_bootstrap(settings), client_id=settings.client_id,
+                                 group_id=None, enable_auto_commit=False, allow_auto_create_topics=False)
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
+        if not partitions:
+            consumer.close()
+            raise TopicError(f"topic {topic} does not exist")
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+    except kafka.errors.KafkaError as exc:
+        raise _unreachable(settings, exc) from exc
+    return KafkaReader(consumer, ends)

@@ -1,0 +1,115 @@
+"""The topics the worker uses, and the small tools that fill and read topics (CLI, demo, tests).
+
+The dead-letter topic keeps every refused input whole, so it must accept any record the input topic
+accepts plus the dead-letter headers: it is created with `DEAD_LETTER_HEADROOM_BYTES` more than the
+input topic's max.message.bytes, and the worker refuses to start on topics where that does not hold.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from models.schema import InvalidArticle
+from stream.codec import Limits, decode_article, encode_key
+from stream.errors import ProduceError, TopicError
+from stream.kafka_client import Admin, KafkaReader, KafkaSink, Record
+from stream.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DEAD_LETTER_HEADROOM_BYTES = 16384
+
+
+def ensure_topics(admin: Admin, settings: Settings) -> list[str]:
+    """Create whichever of the input, output and dead-letter topics is missing; the names created."""
+    created = [name for name in (settings.input_topic, settings.output_topic)
+               if admin.create_topic(name, settings.partitions, {})]
+    input_limit = admin.max_message_bytes([settings.input_topic])[settings.input_topic]
+    dead_letter_config = {"max.message.bytes": str(input_limit + DEAD_LETTER_HEADROOM_BYTES)}
+    if admin.create_topic(settings.dead_letter_topic, settings.partitions, dead_letter_config):
+        created.append(settings.dead_letter_topic)
+    for name in created:
+        log.info("topic created", extra={"topic": name, "partitions": settings.partitions})
+    return created
+
+
+def topic_limits(admin: Admin, settings: Settings) -> dict[str, int]:
+    """max.message.bytes of the output and dead-letter topics, once the dead-letter one is checked."""
+    limits = admin.max_message_bytes([settings.input_topic, settings.output_topic, settings.dead_letter_topic])
+    needed = limits[settings.input_topic] + DEAD_LETTER_HEADROOM_BYTES
+    if limits[settings.dead_letter_topic] < needed:
+        raise TopicError(
+            f"dead-letter topic {settings.dead_letter_topic} accepts {limits[settings.dead_letter_topic]} bytes, "
+            f"too few to keep every record of {settings.input_topic} ({limits[settings.input_topic]} bytes) whole "
+            f"with its headers: set its max.message.bytes to at least {needed}"
+        )
+    return {name: limits[name] for name in (settings.output_topic, settings.dead_letter_topic)}
+
+
+def produce_lines(sink: KafkaSink, topic: str, lines: Iterable[bytes], limits: Limits) -> int:
+    """Write each non-blank line as one record, unchanged; an article's id is its key. The count written."""
+    pending = []
+    for number, line in enumerate(lines, start=1):
+        value = line.rstrip(b"\r\n")
+        if not value.strip():
+            continue
+        try:
+            pending.append((number, sink.send(topic, _key_of(value, limits), value)))
+        except ProduceError as exc:
+            raise ProduceError(f"line {number}: {exc}") from exc
+    sink.flush()
+    for number, delivery in pending:
+        failure = delivery.failure()
+        if failure is not None:
+            raise ProduceError(f"line {number} not written: {failure}") from failure
+    return len(pending)
+
+
+def _key_of(value: bytes, limits: Limits) -> bytes | None:
+    """The article's id, so records of one article share a partition; None for input that is no article."""
+    try:
+        return encode_key(decode_article(value, limits).id)
+    except InvalidArticle:
+        return None
+
+
+def read_records(reader: KafkaReader, max_records: int | None = None, follow: bool = False,
+                 idle_timeout_s: float | None = None) -> Iterator[Record]:
+    """Records from the beginning of a topic: until it is read to its end (or forever with `follow`),
+    at most `max_records`, stopping early after `idle_timeout_s` without a record."""
+    count, last_record = 0, time.monotonic()
+    while max_records is None or count < max_records:
+        if not follow and reader.caught_up():
+            return
+        if idle_timeout_s is not None and time.monotonic() - last_record > idle_timeout_s:
+            return
+        wanted = 500 if max_records is None else min(500, max_records - count)
+        records = reader.poll(timeout_ms=200, max_records=wanted)
+        if records:
+            last_record = time.monotonic()
+        for record in records:
+            yield record
+            count += 1
+
+
+def record_envelope(record: Record) -> dict[str, Any]:
+    """A record as a JSON-ready object: coordinates, key, headers and value (base64 if not UTF-8)."""
+    envelope: dict[str, Any] = {"topic": record.topic, "partition": record.partition, "offset": record.offset,
+                                "timestamp_ms": record.timestamp_ms}
+    envelope.update(_text_or_base64("key", record.key))
+    envelope["headers"] = [{"name": name, **_text_or_base64("value", value)} for name, value in record.headers]
+    envelope.update(_text_or_base64("value", record.value))
+    return envelope
+
+
+def _text_or_base64(name: str, data: bytes | None) -> dict[str, Any]:
+    if data is None:
+        return {name: None}
+    try:
+        return {name: data.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {f"{name}_base64": base64.b64encode(data).decode("ascii")}

@@ -1,0 +1,102 @@
+"""The worker process: load the model, serve /metrics and the probes, connect to Kafka, run the loop.
+
+Start-up order is chosen to fail fast and clearly: settings, then the model (a broken artifact stops
+the worker before it joins the group), then the HTTP endpoint, then topics and their size limits,
+then the producer and the consumer. On the way out the consumer is closed first, so the group
+reassigns its partitions at once instead of after the session timeout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+from prometheus_client import CollectorRegistry, ProcessCollector
+
+from stream.health import Health, HttpServer
+from stream.kafka_client import Partition, connect_admin, connect_sink, connect_source
+from stream.metrics import Metrics, create_metrics
+from stream.settings import Settings
+from stream.topics import ensure_topics, topic_limits
+from stream.worker import Worker
+
+log = logging.getLogger(__name__)
+
+
+def load_model(model_dir: str | None) -> Any:
+    """The artifact at `model_dir` (a registry's current one, or the shipped model when None), verified."""
+    # The model layer (scikit-learn) is imported here, not at module top: `newsfeed produce`,
+    # `consume` and `--help` do not need it, and the worker loop is unit-tested without it.
+    from models.artifact import load_model as load_artifact
+    from models.registry import resolve_model_dir
+
+    directory: Path = resolve_model_dir(model_dir)
+    return load_artifact(directory)
+
+
+def default_classify() -> Any:
+    from models.classifier import classify_batch
+
+    return classify_batch
+
+
+def install_stop_signals(stop: threading.Event) -> None:
+    """SIGTERM or SIGINT asks the loop to stop after its batch; a second one stops the process at once."""
+
+    def request_stop(signum: int, _frame: Any) -> None:
+        log.info("stop requested; finishing the batch in hand", extra={"signal": signal.Signals(signum).name})
+        stop.set()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+
+
+def run_worker(settings: Settings, stop: threading.Event) -> None:
+    """Run one worker until `stop` is set. Raises NewsfeedError subclasses for what stops it early."""
+    registry = CollectorRegistry()
+    metrics = create_metrics(registry)
+    ProcessCollector(registry=registry)
+    health = Health(stall_after_s=settings.max_poll_interval_ms / 1000)
+
+    model = load_model(settings.model_dir)
+    classify = default_classify()
+    with contextlib.ExitStack() as resources:  # closed in reverse: consumer, producer, HTTP server
+        server = HttpServer(settings.http_address, registry, health)
+        resources.callback(server.close)
+        log.info("http endpoint listening", extra={"address": server.address,
+                                                   "paths": ["/metrics", "/livez", "/readyz"]})
+        limits = _prepare_topics(settings)
+        sink = connect_sink(settings, limits)
+        resources.callback(sink.close)
+        source = connect_source(settings, _assignment_reporter(health, metrics))
+        resources.callback(source.close)
+        worker = Worker(settings, source, sink, lambda: model, classify, metrics, health)
+        log.info("worker started", extra={"input": settings.input_topic, "output": settings.output_topic,
+                                          "dead_letters": settings.dead_letter_topic, "group": settings.group_id})
+        worker.run(stop)
+    log.info("worker stopped")
+
+
+def _prepare_topics(settings: Settings) -> dict[str, int]:
+    admin = connect_admin(settings)
+    try:
+        if settings.create_topics:
+            ensure_topics(admin, settings)
+        return topic_limits(admin, settings)
+    finally:
+        admin.close()
+
+
+def _assignment_reporter(health: Health, metrics: Metrics):
+    def report(partitions: frozenset[Partition]) -> None:
+        health.assigned(partitions)
+        metrics.assigned_partitions.set(len(partitions))
+        log.info("partitions assigned", extra={"partitions": [f"{t}[{p}]" for t, p in sorted(partitions)]})
+
+    return report

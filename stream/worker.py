@@ -1,0 +1,132 @@
+"""The worker: a consumer-group member that enriches every article it reads, at least once.
+
+One batch at a time: poll → decode (refusals to the dead-letter topic) → classify the batch in one
+call → produce keyed by id → flush and check every send → commit the offsets after the batch.
+Nothing is committed that was not written. A failed send is not retried here: the producer has
+already retried it for delivery.timeout.ms, so the worker logs the record's topic[partition]@offset,
+commits nothing of the batch and exits non-zero; restarted, it redoes the batch from the last commit.
+
+The model comes from a callable asked once per batch (`model_source`), so a reloading source can
+swap models between batches; `classify` is the model layer's `classify_batch`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from stream.batch import Classify, Enriched, Outcome, Refused, decode_all, enrich_batch
+from stream.codec import dead_letter_headers, encode_key
+from stream.errors import CommitError, ProduceError, RecordTooLargeError
+from stream.health import Health
+from stream.kafka_client import Delivery, Headers, Partition, Record
+from stream.metrics import Metrics
+from stream.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Source(Protocol):
+    def poll(self, timeout_ms: int, max_records: int) -> list[Record]: ...
+    def commit(self, offsets: dict[Partition, int]) -> None: ...
+
+
+class Sink(Protocol):
+    def send(self, topic: str, key: bytes | None, value: bytes | None, headers: Headers | None = None) -> Delivery: ...
+    def flush(self) -> None: ...
+
+
+class Worker:
+    def __init__(self, settings: Settings, source: Source, sink: Sink, model_source: Callable[[], Any],
+                 classify: Classify, metrics: Metrics, health: Health):
+        self._settings = settings
+        self._source, self._sink = source, sink
+        self._model_source, self._classify_batch = model_source, classify
+        self._metrics, self._health = metrics, health
+        self._model: Any = None
+
+    def run(self, stop: threading.Event) -> None:
+        """Process batches until `stop` is set; a batch in hand is always finished and committed first."""
+        self._use_model()
+        while not stop.is_set():
+            records = self._source.poll(self._settings.poll_timeout_ms, self._settings.batch_size)
+            self._health.polled()
+            self._metrics.last_poll.set_to_current_time()
+            if records:
+                self.process(records)
+
+    def process(self, records: Sequence[Record]) -> None:
+        started = time.perf_counter()
+        model = self._use_model()
+        items = decode_all([record.value for record in records], self._settings.limits)
+        origins = [{"topic": r.topic, "partition": r.partition, "offset": r.offset} for r in records]
+        outcomes = enrich_batch(items, model, self._classify, origins)
+        sent = [self._send(record, outcome) for record, outcome in zip(records, outcomes, strict=True)]
+        self._sink.flush()
+        self._check([(record, delivery) for record, (_, delivery) in zip(records, sent, strict=True)])
+        self._commit(records)
+        self._count(len(records), [outcome for outcome, _ in sent])
+        self._metrics.batch_seconds.observe(time.perf_counter() - started)
+
+    def _use_model(self) -> Any:
+        model = self._model_source()
+        if model is not self._model:
+            self._model = model
+            self._metrics.set_model(model.version, model.sha256)
+            self._health.model_loaded(model.version)
+            log.info("model in use", extra={"version": model.version, "sha256": model.sha256})
+        return model
+
+    def _classify(self, articles: Sequence[Any], model: Any) -> list[Any]:
+        with self._metrics.classification_seconds.time():
+            return self._classify_batch(articles, model)
+
+    def _send(self, record: Record, outcome: Outcome) -> tuple[Outcome, Delivery]:
+        if isinstance(outcome, Enriched):
+            try:
+                key = encode_key(outcome.article.id)
+                return outcome, self._sink.send(self._settings.output_topic, key, outcome.value)
+            except RecordTooLargeError as exc:
+                outcome = Refused("output_too_large", f"enriched record too large for the output topic: {exc}")
+        headers = record.headers + dead_letter_headers(
+            outcome.reason, outcome.message, record.topic, record.partition, record.offset)
+        # Kafka refuses a record with neither key nor value: a key-less tombstone is kept as an empty value.
+        value = b"" if record.key is None and record.value is None else record.value
+        return outcome, self._sink.send(self._settings.dead_letter_topic, record.key, value, headers)
+
+    def _check(self, sent: Sequence[tuple[Record, Delivery]]) -> None:
+        failures = [(record, failure) for record, delivery in sent if (failure := delivery.failure()) is not None]
+        for record, failure in failures:
+            log.error("record not written", extra={"source": record.coordinates, "error": str(failure)})
+        if failures:
+            record, failure = failures[0]
+            raise ProduceError(f"{len(failures)} of {len(sent)} records of the batch were not written "
+                               f"(first: {record.coordinates}: {failure}); nothing of it was committed")
+
+    def _commit(self, records: Sequence[Record]) -> None:
+        offsets: dict[Partition, int] = {}
+        for record in records:
+            key = (record.topic, record.partition)
+            offsets[key] = max(offsets.get(key, 0), record.offset + 1)
+        try:
+            self._source.commit(offsets)
+        except CommitError as exc:
+            # Everything was written; the next owner of these partitions redoes the batch (duplicates, no loss).
+            self._metrics.commit_failures.inc()
+            log.warning("commit failed; the batch will be redone", extra={"error": str(exc)})
+
+    def _count(self, consumed: int, outcomes: Sequence[Outcome]) -> None:
+        metrics = self._metrics
+        metrics.records_consumed.inc(consumed)
+        metrics.batch_size.observe(consumed)
+        enriched = [outcome.enrichment for outcome in outcomes if isinstance(outcome, Enriched)]
+        metrics.records_produced.inc(len(enriched))
+        metrics.count_enrichments(enriched)
+        for outcome in outcomes:
+            if isinstance(outcome, Refused):
+                metrics.records_dead_lettered.labels(outcome.reason).inc()
+        log.info("batch committed", extra={"records": consumed, "enriched": len(enriched),
+                                           "dead_lettered": consumed - len(enriched)})

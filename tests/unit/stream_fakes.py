@@ -1,0 +1,114 @@
+"""Tiny, honest stand-ins for the worker's seams: a list-backed source and sink, a fixed classifier."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from models.schema import Article, CountryMention, Enrichment, ModelRef
+from stream.errors import CommitError, ProduceError, RecordTooLargeError
+from stream.kafka_client import Record
+
+
+@dataclass(frozen=True)
+class FakeModel:
+    version: str = "fake-1"
+    sha256: str = "0" * 64
+
+
+def fixed_enrichment(model: FakeModel) -> Enrichment:
+    return Enrichment(
+        topics=["space"],
+        topic_scores={"diplomacy": 0.1, "space": 0.9, "defence": 0.2},
+        regions=["europe"],
+        region_scores={"europe": 0.8},
+        countries=[CountryMention("FR", "France", 2, True)],
+        evidence={"space": ["rocket"]},
+        status="ok",
+        language="en",
+        model=ModelRef(model.version, model.sha256),
+    )
+
+
+class FixedClassifier:
+    """Gives every article the same enrichment, and remembers each call's articles."""
+
+    def __init__(self):
+        self.calls: list[list[Article]] = []
+
+    def __call__(self, articles, model):
+        self.calls.append(list(articles))
+        return [fixed_enrichment(model) for _ in articles]
+
+
+def record(offset: int, value: bytes | None, partition: int = 0, key: bytes | None = None,
+           topic: str = "articles.raw", headers=None) -> Record:
+    return Record(topic, partition, offset, key, value, list(headers or []), 1_700_000_000_000 + offset)
+
+
+def article_bytes(article_id: str, title: str = "Rocket launch", **fields) -> bytes:
+    return json.dumps({"id": article_id, "title": title, **fields}).encode()
+
+
+class FakeSource:
+    """Hands out the given batches one per poll, then empty polls; records every commit."""
+
+    def __init__(self, batches, fail_commits: bool = False, after_poll=None):
+        self.batches = [list(batch) for batch in batches]
+        self.commits: list[dict] = []
+        self.polls = 0
+        self.fail_commits = fail_commits
+        self.after_poll = after_poll
+
+    def poll(self, timeout_ms, max_records):
+        self.polls += 1
+        batch = self.batches.pop(0) if self.batches else []
+        if self.after_poll is not None:
+            self.after_poll(self)
+        return batch
+
+    def commit(self, offsets):
+        if self.fail_commits:
+            raise CommitError("rebalanced meanwhile")
+        self.commits.append(dict(offsets))
+
+
+@dataclass
+class Sent:
+    topic: str
+    key: bytes | None
+    value: bytes | None
+    headers: list
+
+
+class FakeDelivery:
+    def __init__(self, error: str | None):
+        self.error = error
+
+    def failure(self):
+        return ProduceError(self.error) if self.error else None
+
+
+@dataclass
+class FakeSink:
+    """Keeps what is sent; refuses records over a topic's limit; fails deliveries to `failing` topics."""
+
+    limits: dict = field(default_factory=dict)
+    failing: set = field(default_factory=set)
+    sent: list = field(default_factory=list)
+    flushes: int = 0
+
+    def send(self, topic, key, value, headers=None):
+        size = len(key or b"") + len(value or b"")
+        if topic in self.limits and size > self.limits[topic]:
+            raise RecordTooLargeError(f"{size} bytes, over the max.message.bytes of {topic} ({self.limits[topic]})")
+        if key is None and value is None:
+            raise ValueError("Need at least one: key or value")  # as kafka-python does
+        self.sent.append(Sent(topic, key, value, list(headers or [])))
+        return FakeDelivery("NotLeaderForPartitionError" if topic in self.failing else None)
+
+    def flush(self):
+        self.flushes += 1
+
+    def on(self, topic):
+        return [sent for sent in self.sent if sent.topic == topic]

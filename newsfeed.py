@@ -1,0 +1,246 @@
+"""The `newsfeed` command: the only module that parses arguments.
+
+Each subcommand is a `Command` (its arguments, and the function it runs); adding one is adding an
+entry to `COMMANDS`. The functions import what they need when they run, so `newsfeed --help`, the
+Kafka tools and the model tools do not load each other's dependencies.
+
+Exit status: 0 success; 1 a failure while running (broker, model artifact, a failed write) or, for
+`classify`, some input lines were refused; 2 a bad argument or setting (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO, Any, ContextManager
+
+from models.errors import NewsfeedError
+from stream.errors import ConfigError
+from stream.settings import OPTIONS, Settings, add_flags, flags_from
+
+log = logging.getLogger("newsfeed")
+
+EPILOG = "exit status: 0 success, 1 failure while running (classify: some lines refused), 2 bad arguments"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from stream.logs import configure_logging
+
+    settings = Settings.from_env(os.environ, flags_from(args))
+    configure_logging(settings.log_level)
+    return settings
+
+
+def _open(path: str, mode: str) -> IO[bytes]:
+    try:
+        return open(path, mode)  # noqa: SIM115 (the caller's `with` closes it)
+    except OSError as exc:
+        raise ConfigError(f"cannot open {path}: {exc.strerror or exc}") from None
+
+
+def _input(path: str) -> ContextManager[IO[bytes]]:
+    """The file to read, or stdin for '-' (left open on exit)."""
+    return contextlib.nullcontext(sys.stdin.buffer) if path == "-" else _open(path, "rb")
+
+
+def _output(path: str | None) -> ContextManager[IO[bytes]]:
+    """The file to write, or stdout when None (left open on exit)."""
+    return contextlib.nullcontext(sys.stdout.buffer) if path is None else _open(path, "wb")
+
+
+# --- worker ------------------------------------------------------------------------------------
+
+def _worker_arguments(parser: argparse.ArgumentParser) -> None:
+    add_flags(parser, [option.field for option in OPTIONS])
+
+
+def _run_worker(args: argparse.Namespace) -> int:
+    from stream.app import install_stop_signals, run_worker
+
+    settings = _settings(args)
+    stop = threading.Event()
+    install_stop_signals(stop)
+    run_worker(settings, stop)
+    return 0
+
+
+# --- classify ----------------------------------------------------------------------------------
+
+def _classify_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", nargs="?", default="-", metavar="FILE",
+                        help="JSON Lines of raw articles (default: stdin)")
+    parser.add_argument("-o", "--output", metavar="OUT", help="write enriched records here (default: stdout)")
+    parser.add_argument("--text", action="store_true",
+                        help="read the whole input as the plain text of one article")
+    add_flags(parser, ["model_dir", "batch_size", "max_input_bytes", "max_json_depth", "log_level"])
+
+
+def _run_classify(args: argparse.Namespace) -> int:
+    from stream.app import default_classify, load_model
+    from stream.batch import Enriched, classify_lines, decode_all, enrich_batch
+    from stream.codec import decode_text
+
+    settings = _settings(args)
+    with _input(args.file) as source, _output(args.output) as out:
+        model, classify = load_model(settings.model_dir), default_classify()
+        if args.text:
+            items = decode_all([source.read()], settings.limits, decode=decode_text)
+            judged: Any = [(None, outcome) for outcome in enrich_batch(items, model, classify)]
+        else:
+            judged = classify_lines(source, model, classify, settings.limits, settings.batch_size)
+        refused = 0
+        for line, outcome in judged:
+            if isinstance(outcome, Enriched):
+                out.write(outcome.value + b"\n")
+            else:
+                refused += 1
+                error = {"line": line, "reason": outcome.reason, "message": outcome.message}
+                sys.stderr.write(json.dumps(error) + "\n")
+    return 1 if refused else 0
+
+
+# --- produce / consume / topics ----------------------------------------------------------------
+
+def _produce_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--topic", required=True, help="topic to write to")
+    parser.add_argument("file", metavar="FILE", help="JSON Lines, one record per line ('-' for stdin)")
+    add_flags(parser, ["bootstrap_servers", "log_level"])
+
+
+def _run_produce(args: argparse.Namespace) -> int:
+    from stream.kafka_client import connect_admin, connect_sink
+    from stream.topics import produce_lines
+
+    settings = _settings(args)
+    with _input(args.file) as source:
+        admin = connect_admin(settings)
+        try:
+            limits = admin.max_message_bytes([args.topic])
+        finally:
+            admin.close()
+        sink = connect_sink(settings, limits)
+        try:
+            count = produce_lines(sink, args.topic, source, settings.limits)
+        finally:
+            sink.close()
+    log.info("records produced", extra={"topic": args.topic, "records": count})
+    return 0
+
+
+def _consume_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--topic", required=True, help="topic to read, from its beginning")
+    parser.add_argument("--max", type=int, metavar="N", help="stop after N records")
+    parser.add_argument("--follow", action="store_true", help="keep waiting for new records at the end")
+    parser.add_argument("--idle-timeout", type=float, metavar="SECONDS",
+                        help="stop after this long without a record")
+    parser.add_argument("--envelope", action="store_true",
+                        help="print each record as a JSON object with topic, partition, offset, key, headers "
+                             "and value, instead of the value alone")
+    add_flags(parser, ["bootstrap_servers", "log_level"])
+
+
+def _run_consume(args: argparse.Namespace) -> int:
+    from stream.kafka_client import connect_reader
+    from stream.topics import read_records, record_envelope
+
+    if args.max is not None and args.max <= 0:
+        raise ConfigError("--max must be a positive number")
+    settings = _settings(args)
+    reader = connect_reader(settings, args.topic)
+    out = sys.stdout.buffer
+    try:
+        for record in read_records(reader, args.max, args.follow, args.idle_timeout):
+            if args.envelope:
+                out.write(json.dumps(record_envelope(record), ensure_ascii=False).encode() + b"\n")
+            else:
+                out.write((record.value or b"") + b"\n")
+            out.flush()
+    finally:
+        reader.close()
+    return 0
+
+
+def _topics_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    create = actions.add_parser("create", help="create the input, output and dead-letter topics if missing",
+                                epilog=EPILOG)
+    add_flags(create, ["bootstrap_servers", "input_topic", "output_topic", "dead_letter_topic", "partitions",
+                       "log_level"])
+
+
+def _run_topics(args: argparse.Namespace) -> int:
+    from stream.kafka_client import connect_admin
+    from stream.topics import ensure_topics, topic_limits
+
+    settings = _settings(args)
+    admin = connect_admin(settings)
+    try:
+        created = ensure_topics(admin, settings)
+        limits = admin.max_message_bytes([settings.input_topic, *topic_limits(admin, settings)])
+    finally:
+        admin.close()
+    for topic, limit in limits.items():
+        sys.stdout.write(json.dumps({"topic": topic, "created": topic in created, "max_message_bytes": limit}) + "\n")
+    return 0
+
+
+# Later commands dispatch into `training` the same way, importing it when they run, e.g.
+#   Command("train", "fit a model artifact", _train_arguments, _run_train)
+# with `_run_train(args)` doing `from training.cli import train; return train(...)`.
+COMMANDS: tuple[Command, ...] = (
+    Command("worker", "run a classifier worker in the consumer group", _worker_arguments, _run_worker),
+    Command("classify", "classify JSON Lines (or one text) without Kafka, exactly as the worker does",
+            _classify_arguments, _run_classify),
+    Command("produce", "write JSON Lines into a topic, one record per line", _produce_arguments, _run_produce),
+    Command("consume", "print the records of a topic from its beginning", _consume_arguments, _run_consume),
+    Command("topics", "manage the worker's topics (`topics create`)", _topics_arguments, _run_topics),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="newsfeed", description="Streaming news classifier: topics, regions and countries "
+                     "for every article on a Kafka topic.", epilog=EPILOG)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    for command in COMMANDS:
+        sub = commands.add_parser(command.name, help=command.help, description=command.help, epilog=EPILOG)
+        command.add_arguments(sub)
+        sub.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ConfigError as exc:
+        sys.stderr.write(f"newsfeed {args.command}: error: {exc}\n")
+        return 2
+    except NewsfeedError as exc:
+        log.error("%s failed: %s", args.command, exc, extra={"error_type": type(exc).__name__})
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""The `newsfeed` command without a broker: argument errors, `classify` on files and on stdin."""
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+import newsfeed
+
+SEED = Path(__file__).resolve().parents[3] / "shared" / "examples" / "seed-article.txt"
+SPACE = "The rocket launched a communications satellite into orbit from the cosmodrome on Tuesday morning"
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """The CLI takes over the root logger, as a process should; give it back after each test."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["worker", "--batch-size", "0"], "newsfeed worker: error: --batch-size: expected a positive integer, got '0'"),
+    (["nonsense"], "newsfeed: error: argument COMMAND: invalid choice: 'nonsense'"),
+    (["consume"], "newsfeed consume: error: the following arguments are required: --topic"),
+    (["classify", "/no/such/file.jsonl"], "newsfeed classify: error: cannot open /no/such/file.jsonl"),
+    (["topics"], "newsfeed topics: error: the following arguments are required: ACTION"),
+])
+def test_a_bad_argument_is_one_line_and_exit_2(argv, message, capsys, monkeypatch):
+    monkeypatch.delenv("NEWSFEED_BATCH_SIZE", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        exit_code = newsfeed.main(argv)
+        raise SystemExit(exit_code)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_worker_help_names_every_variable(capsys):
+    with pytest.raises(SystemExit):
+        newsfeed.main(["worker", "--help"])
+    out = capsys.readouterr().out
+    assert "NEWSFEED_BOOTSTRAP_SERVERS" in out and "NEWSFEED_CREATE_TOPICS" in out and "exit status" in out
+
+
+def test_classify_writes_records_in_order_and_names_bad_lines(tmp_path, tiny_model_dir, capsysbinary):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join([
+        json.dumps({"id": "one", "title": "Launch", "text": SPACE}).encode(),
+        b'{"id": "two", "title": 3}',
+        b"",
+        json.dumps({"id": "three", "text": SPACE, "feed": "wire"}).encode(),
+    ]) + b"\n")
+    assert newsfeed.main(["classify", str(source), "--model", str(tiny_model_dir), "--log-level", "ERROR"]) == 1
+    captured = capsysbinary.readouterr()
+    records = [json.loads(line) for line in captured.out.splitlines()]
+    assert [r["id"] for r in records] == ["one", "three"]
+    assert records[1]["feed"] == "wire" and records[1]["model"]["version"] == "tiny-1"
+    assert "origin" not in records[0]
+    errors = [json.loads(line) for line in captured.err.splitlines()]
+    assert errors == [{"line": 2, "reason": "invalid_field",
+                       "message": "field 'title' must be a string or null, got number"}]
+
+
+def test_classify_all_good_exits_0_and_writes_to_the_output_file(tmp_path, tiny_model_dir):
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text(json.dumps({"id": "one", "text": SPACE}) + "\n")
+    assert newsfeed.main(["classify", str(source), "-o", str(out), "--model", str(tiny_model_dir)]) == 0
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["one"]
+
+
+def test_classify_text_reads_the_whole_input_as_one_article(tmp_path, tiny_model_dir, capsysbinary):
+    source = tmp_path / "page.txt"
+    source.write_text(f"{SPACE}\n\nMore lines\nof the same page.\n")
+    assert newsfeed.main(["classify", "--text", str(source), "--model", str(tiny_model_dir)]) == 0
+    (record,) = [json.loads(line) for line in capsysbinary.readouterr().out.splitlines()]
+    assert record["text"].startswith("The rocket") and "More lines" in record["text"]
+    assert set(record["topic_scores"]) == {"diplomacy", "space", "defence"}
+
+
+def test_classify_text_of_nothing_is_an_error_object(tmp_path, tiny_model_dir, capsysbinary):
+    source = tmp_path / "empty.txt"
+    source.write_text("  \n")
+    assert newsfeed.main(["classify", "--text", str(source), "--model", str(tiny_model_dir)]) == 1
+    captured = capsysbinary.readouterr()
+    assert captured.out == b""
+    assert json.loads(captured.err.splitlines()[-1])["reason"] == "no_text"
+
+
+def test_seed_article_with_the_shipped_model(capsysbinary):
+    if not SEED.is_file():
+        pytest.skip(f"{SEED} is not present")
+    from models.errors import NewsfeedError
+    from models.registry import resolve_model_dir
+
+    try:
+        resolve_model_dir(None)
+    except NewsfeedError as exc:
+        pytest.skip(f"no shipped model yet: {exc}")
+    assert newsfeed.main(["classify", "--text", str(SEED)]) == 0
+    (record,) = [json.loads(line) for line in capsysbinary.readouterr().out.splitlines()]
+    assert record["status"] == "ok"
+    assert set(record["topic_scores"]) == {"diplomacy", "space", "defence"}
+    assert len(record["region_scores"]) == 10
+    assert {"version", "sha256"} <= set(record["model"])

@@ -59,6 +59,13 @@ class Worker:
                 self.process(records)
 
     def process(self, records: Sequence[Record]) -> None:
+        try:
+            self._process(records)
+        except Exception:
+            log.exception("batch not done; nothing of it was committed", extra={"batch": _span(records)})
+            raise
+
+    def _process(self, records: Sequence[Record]) -> None:
         started = time.perf_counter()
         model = self._use_model()
         items = decode_all([record.value for record in records], self._settings.limits)
@@ -130,3 +137,12 @@ class Worker:
                 metrics.records_dead_lettered.labels(outcome.reason).inc()
         log.info("batch committed", extra={"records": consumed, "enriched": len(enriched),
                                            "dead_lettered": consumed - len(enriched)})
+
+
+def _span(records: Sequence[Record]) -> str:
+    """Where a batch came from, e.g. "articles.raw[0]@10..59, articles.raw[1]@5..40"."""
+    spans: dict[Partition, tuple[int, int]] = {}
+    for record in records:
+        low, high = spans.get((record.topic, record.partition), (record.offset, record.offset))
+        spans[(record.topic, record.partition)] = (min(low, record.offset), max(high, record.offset))
+    return ", ".join(f"{t}[{p}]@{low}..{high}" for (t, p), (low, high) in sorted(spans.items()))

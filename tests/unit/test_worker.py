@@ -111,7 +111,23 @@ def test_a_failed_send_stops_the_worker_before_any_commit(caplog):
     assert source.commits == []
     assert [r.source for r in caplog.records if r.message == "record not written"] == [
         "articles.raw[2]@7", "articles.raw[2]@8"]
+    assert [r.batch for r in caplog.records if r.message.startswith("batch not done")] == ["articles.raw[2]@7..8"]
     assert value(registry, "newsfeed_records_produced_total") == 0
+
+
+def test_a_classifier_bug_crashes_with_the_batch_coordinates_in_the_log(caplog):
+    def broken(articles, model):
+        raise RuntimeError("bug")
+
+    batch = [record(4, article_bytes("a1"), partition=1), record(9, article_bytes("a2"), partition=0),
+             record(5, article_bytes("a3"), partition=1)]
+    source = FakeSource([batch])
+    worker, sink, _, _, _ = make_worker(source, classify=broken)
+    with caplog.at_level(logging.ERROR), pytest.raises(RuntimeError, match="bug"):
+        worker.process(batch)
+    assert source.commits == [] and sink.sent == []
+    (logged,) = [r for r in caplog.records if r.message.startswith("batch not done")]
+    assert logged.batch == "articles.raw[0]@9..9, articles.raw[1]@4..5"
 
 
 def test_a_refused_commit_is_counted_and_the_worker_goes_on():

@@ -97,6 +97,6 @@ def _assignment_reporter(health: Health, metrics: Metrics):
     def report(partitions: frozenset[Partition]) -> None:
         health.assigned(partitions)
         metrics.assigned_partitions.set(len(partitions))
-        log.info("partitions assigned", extra={"partitions": [f"{t}[{p}]" for t, p in sorted(partitions)]})
+        log.info("assignment changed", extra={"partitions": [f"{t}[{p}]" for t, p in sorted(partitions)]})
 
     return report

@@ -135,9 +135,9 @@ def test_sigterm_halfway_then_restart_finds_every_record(topics, start_worker):
 
 
 def test_two_workers_share_a_four_partition_topic(topics, start_worker):
-    topics.create(partitions=4)
     settings = topics.settings
-    workers = [start_worker(), start_worker()]
+    # both create the missing topics at start-up; whichever comes second finds them there
+    workers = [start_worker(NEWSFEED_CREATE_TOPICS="true", NEWSFEED_PARTITIONS="4") for _ in range(2)]
     bodies = [worker.wait_ready() for worker in workers]
     _wait_until(lambda: sum(w.metric("newsfeed_assigned_partitions") for w in workers) == 4, timeout_s=30)
     assert all(w.metric("newsfeed_assigned_partitions") >= 1 for w in workers), bodies

@@ -42,7 +42,7 @@ def decode_article(value: bytes | None, limits: Limits) -> Article:
     except RecursionError:
         raise InvalidArticle("too_deep", "JSON nested too deeply to parse") from None
     except json.JSONDecodeError as exc:
-        raise InvalidArticle("invalid_json", f"{exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise InvalidArticle("invalid_json", f"{exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except ValueError as exc:  # a refused constant or float, or an integer of over 4300 digits
         raise InvalidArticle("invalid_json", str(exc)) from None
     if _deeper_than(obj, limits.max_json_depth):

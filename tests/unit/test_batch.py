@@ -22,7 +22,7 @@ def test_enrich_batch_keeps_order_and_classifies_once():
     record = json.loads(outcomes[0].value)
     assert record["id"] == "a" and record["processed_at"] == "2024-09-08T12:00:00.123Z"
     assert "origin" not in record
-    assert outcomes[1] == Refused("invalid_json", "Expecting value at line 1 column 1")
+    assert outcomes[1] == Refused("invalid_json", "Expecting value (line 1, column 1)")
 
 
 def test_origins_are_added_when_given():

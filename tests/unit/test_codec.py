@@ -74,7 +74,7 @@ def test_nesting_at_the_limit_is_accepted():
 
 def test_messages_say_where_the_input_went_wrong():
     assert refusal(b'{"title": "caf\xe9"}')[1] == "not UTF-8 at byte 14: invalid continuation byte"
-    assert refusal(b'{"title": }')[1] == "Expecting value at line 1 column 11"
+    assert refusal(b'{"title": }')[1] == "Expecting value (line 1, column 11)"
     assert refusal(b"[1]")[1] == "expected a JSON object, got array"
 
 

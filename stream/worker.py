@@ -22,11 +22,15 @@ from stream.batch import Classify, Enriched, Outcome, Refused, decode_all, enric
 from stream.codec import dead_letter_headers, encode_key
 from stream.errors import CommitError, ProduceError, RecordTooLargeError
 from stream.health import Health
-from stream.kafka_client import Delivery, Headers, Partition, Record
+from stream.kafka_client import Headers, Partition, Record
 from stream.metrics import Metrics
 from stream.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+class Delivery(Protocol):
+    def failure(self) -> ProduceError | None: ...
 
 
 class Source(Protocol):
@@ -40,6 +44,8 @@ class Sink(Protocol):
 
 
 class Worker:
+    """One consumer-group member's loop over injected seams: source, sink, model source, classifier."""
+
     def __init__(self, settings: Settings, source: Source, sink: Sink, model_source: Callable[[], Any],
                  classify: Classify, metrics: Metrics, health: Health):
         self._settings = settings
@@ -71,11 +77,11 @@ class Worker:
         items = decode_all([record.value for record in records], self._settings.limits)
         origins = [{"topic": r.topic, "partition": r.partition, "offset": r.offset} for r in records]
         outcomes = enrich_batch(items, model, self._classify, origins)
-        sent = [self._send(record, outcome) for record, outcome in zip(records, outcomes, strict=True)]
+        routed = [self._send(record, outcome) for record, outcome in zip(records, outcomes, strict=True)]
         self._sink.flush()
-        self._check([(record, delivery) for record, (_, delivery) in zip(records, sent, strict=True)])
+        self._check(records, [delivery for _, delivery in routed])
         self._commit(records)
-        self._count(len(records), [outcome for outcome, _ in sent])
+        self._count(len(records), [outcome for outcome, _ in routed])
         self._metrics.batch_seconds.observe(time.perf_counter() - started)
 
     def _use_model(self) -> Any:
@@ -104,13 +110,14 @@ class Worker:
         value = b"" if record.key is None and record.value is None else record.value
         return outcome, self._sink.send(self._settings.dead_letter_topic, record.key, value, headers)
 
-    def _check(self, sent: Sequence[tuple[Record, Delivery]]) -> None:
-        failures = [(record, failure) for record, delivery in sent if (failure := delivery.failure()) is not None]
+    def _check(self, records: Sequence[Record], deliveries: Sequence[Delivery]) -> None:
+        failures = [(record, failure) for record, delivery in zip(records, deliveries, strict=True)
+                    if (failure := delivery.failure()) is not None]
         for record, failure in failures:
             log.error("record not written", extra={"source": record.coordinates, "error": str(failure)})
         if failures:
             record, failure = failures[0]
-            raise ProduceError(f"{len(failures)} of {len(sent)} records of the batch were not written "
+            raise ProduceError(f"{len(failures)} of {len(records)} records of the batch were not written "
                                f"(first: {record.coordinates}: {failure}); nothing of it was committed")
 
     def _commit(self, records: Sequence[Record]) -> None:
@@ -135,7 +142,7 @@ class Worker:
         for outcome in outcomes:
             if isinstance(outcome, Refused):
                 metrics.records_dead_lettered.labels(outcome.reason).inc()
-        log.info("batch committed", extra={"records": consumed, "enriched": len(enriched),
+        log.info("batch done", extra={"records": consumed, "enriched": len(enriched),
                                            "dead_lettered": consumed - len(enriched)})
 
 

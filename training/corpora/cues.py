@@ -19,9 +19,10 @@ class Cue:
     alternation of a hundred cues made the White House build several times slower.)"""
 
     def __init__(self, alternatives: Iterable[str]):
+        self.alternatives = tuple(alternatives)
         trie: dict = {}
         exact: list[str] = []
-        for alternative in alternatives:
+        for alternative in self.alternatives:
             if "(?-i:" in alternative:
                 exact.append(alternative)
                 continue
@@ -34,6 +35,10 @@ class Cue:
             node.setdefault("", []).append(guards + remainder)
         self.folded = re.compile(r"(?<!\w)(?=\w)" + _trie_pattern(trie) + r"\b") if trie else None
         self.exact = re.compile(r"\b(?:" + "|".join(exact) + r")\b", re.IGNORECASE) if exact else None
+
+    def __add__(self, other: Cue) -> Cue:
+        """One cue set matching either set's cues, in one pass over a text."""
+        return Cue(self.alternatives + other.alternatives)
 
     def findall(self, text: str) -> list[str]:
         """The matched cue strings (lowercased for the case-insensitive cues)."""
@@ -181,6 +186,7 @@ DEFENCE_TITLE_EXCLUDED = re.compile(
     r"^(?:antisemitism|islamophobia|protests?|reactions?|impact|economic impact|effects?|boycott|"
     r"violent incidents in reaction|humanitarian|refugees|evacuation|censorship|disinformation|"
     r"misinformation|media coverage|terrorism in|list of terrorist)\b|\bduring the\b|\bin reaction to\b|"
+    r"^[\w .'’-]+ and the\b[^()]*\bwar\b|"
     r"\bprotests? (?:against|over)\b|\bterrorist attack\b",
     re.IGNORECASE,
 )
@@ -224,11 +230,13 @@ CIVIL_VIOLENCE = cue_pattern(
     r"murder\w*", r"assassinat\w+", r"hostage", r"attack(?:er|ers)?",
 )
 
-# Veterans' benefits, memorials and ceremonies: military words without defence content.
+# Veterans' benefits, memorials and ceremonies: military words without defence content. Each hit
+# cancels one defence cue in a long document.
 VETERANS = cue_pattern(
     r"veterans?", r"veterans affairs", r"gi bill", r"gold star", r"medal of honor", r"memorial day",
     r"veterans day", r"arlington national cemetery", r"fallen heroes?", r"pow/mia", r"burial",
     r"military families", r"military spouses?", r"toxic exposures?", r"pact act", r"caregivers?",
+    r"commemorat\w+", r"wreaths?", r"remembrance", r"moment of silence", r"never forget", r"honor guard",
 )
 
 # --- space ---------------------------------------------------------------------------------------
@@ -341,3 +349,7 @@ FOREIGN_OFFICIAL = cue_pattern(
     r"united nations", r"world health organization", r"ambassadors?", r"counterparts?", r"bilateral",
     r"foreign (?:minister|leaders?|counterparts?|officials?|governments?)", r"heads? of (?:state|government)",
 )
+
+# One pass each over a long document: every military cue, every space cue.
+DEFENCE_DOC = DEFENCE_TEXT + WAR_TEXT + DEFENCE_DOC_EXTRA
+SPACE_DOC = SPACE_TEXT + SPACE_DOC_EXTRA

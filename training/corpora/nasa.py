@@ -52,6 +52,9 @@ _NASA_SPACE_EXTRA = cues.cue_pattern(
     r"constellations?", r"space weather", r"jovian", r"jupiter", r"(?-i:OSAM)-\d", r"(?-i:GPM)", r"pressure vessels?",
 )
 
+# "Tech Today" spinoff stories: commercial products that grew out of agency work, not space activity.
+_SPINOFF = re.compile(r"^\s*tech today\b", re.IGNORECASE)
+
 _SPANISH = re.compile(r"\b(?:el|la|los|las|del|para|que|una|por|con|es)\b")
 _ENGLISH = re.compile(r"\b(?:the|and|of|to|is|for|with|that)\b")
 
@@ -108,8 +111,10 @@ def article_topics(article: NasaArticle) -> frozenset[str]:
       and no satellite or mission named in the title or lead (cues.EARTH_MISSION): a study of
       wildfires is not space, the PACE satellite's first data is;
     - not about space activity: no space cue, or under 0.5 per 1,000 characters (agency
-      administration, contracts, awards, heritage months, spinoff technology).
+      administration, contracts, awards, heritage months), or a "Tech Today" spinoff story.
     """
+    if _SPINOFF.match(article.title):
+        return frozenset()
     title_space = _space_cues(article.title)
     space = _space_cues(article.text) + 2 * title_space
     aero = cues.count(cues.AERONAUTICS, article.text) + 2 * cues.count(cues.AERONAUTICS, article.title)

@@ -210,15 +210,12 @@ class CueCounts:
 
 def count_cues(document: WhiteHouseDocument, foreign_mentions: int) -> CueCounts:
     whole = f"{document.title}\n{document.text}"
-    defence = (
-        cues.count(cues.DEFENCE_TEXT, whole) + cues.count(cues.DEFENCE_DOC_EXTRA, whole)
-        + cues.count(cues.WAR_TEXT, whole) - cues.count(cues.DEFENCE_TEXT_FALSE, whole)
-    )
+    defence = cues.count(cues.DEFENCE_DOC, whole) - cues.count(cues.DEFENCE_TEXT_FALSE, whole)
     return CueCounts(
         diplomacy=cues.count(cues.DIPLOMACY_DOC, whole),
         defence=max(defence, 0),
         veterans=cues.count(cues.VETERANS, whole),
-        space=cues.count(cues.SPACE_TEXT, whole) + cues.count(cues.SPACE_DOC_EXTRA, whole),
+        space=cues.count(cues.SPACE_DOC, whole),
         foreign=foreign_mentions,
         chars=len(whole),
     )
@@ -239,12 +236,13 @@ def document_topics(document: WhiteHouseDocument, counts: CueCounts, foreign_in_
       (cues.DIPLOMACY_DOC: bilateral, allies, summit, sanctions, treaty, tariffs, foreign leaders'
       titles...) plus half the mentions of other states reaching DIPLOMACY_MIN_HITS and
       DIPLOMACY_MIN_DENSITY per 1,000 characters.
-    - defence: military and armed-conflict cues (cues.DEFENCE_TEXT, WAR_TEXT, DEFENCE_DOC_EXTRA)
+    - defence: military and armed-conflict cues (cues.DEFENCE_DOC: DEFENCE_TEXT, WAR_TEXT and
+      DEFENCE_DOC_EXTRA)
       less the veterans' and ceremonies' cues (cues.VETERANS) reaching DEFENCE_MIN_HITS and
       DEFENCE_MIN_DENSITY, or DEFENCE_SECTION_DENSITY when they fill DEFENCE_MIN_SENTENCES
       sentences: one sentence on Ukraine in a long fact sheet is not enough, a summit's security
       section is; a Memorial Day proclamation is not defence.
-    - space: space cues (cues.SPACE_TEXT, SPACE_DOC_EXTRA: NASA, Artemis, Space Force, launches...)
+    - space: space cues (cues.SPACE_DOC: NASA, Artemis, Space Force, launch sites, the Moon...)
       reaching SPACE_MIN_HITS and SPACE_MIN_DENSITY.
     Personnel announcements and honours lists (nominations, appointments, medal recipients) get
     neither diplomacy nor defence by density: their biographies name countries and military service.
@@ -277,8 +275,7 @@ def _defence_sentences(document: WhiteHouseDocument) -> int:
     sentences = _SENTENCE_END.split(f"{document.title}\n{document.text}")
     return sum(
         1 for sentence in sentences
-        if (cues.DEFENCE_TEXT.search(sentence) or cues.WAR_TEXT.search(sentence) or cues.DEFENCE_DOC_EXTRA.search(sentence))
-        and not cues.VETERANS.search(sentence)
+        if cues.DEFENCE_DOC.search(sentence) and not cues.VETERANS.search(sentence)
     )
 
 

@@ -134,4 +134,5 @@ def _write_atomically(path: Path, content: str) -> None:
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(content)
+    os.chmod(temp, 0o644)  # mkstemp makes files private; artifacts are meant to be read by the worker's user
     os.replace(temp, path)

@@ -77,4 +77,5 @@ def set_current(registry: str | Path, version: str) -> None:
     handle, temp = tempfile.mkstemp(dir=registry, prefix=f".{CURRENT_FILE}.")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(version + "\n")
+    os.chmod(temp, 0o644)  # mkstemp makes files private; the worker may run as another user
     os.replace(temp, registry / CURRENT_FILE)

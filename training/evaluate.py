@@ -1,0 +1,176 @@
+"""`newsfeed evaluate`: how good a model is, on every yardstick this project has.
+
+(a) a time split and (b) each source held out in turn retrain the same recipe (training.fit) on part
+of the automatic corpus and test on the rest; (c) the hand-labelled gold set and (e) the seed article
+test the given model itself; (d) AG News measures false positives on Sports and Business and the
+share of target topics found inside World and Sci/Tech. All predictions go through `classify_batch`,
+the worker's own code path.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from models.artifact import Model
+from models.classifier import classify_batch
+from models.schema import Article, Enrichment, article_from_dict
+from models.taxonomy import REGIONS, TOPICS
+from training import scoring
+from training.corpora import build_agnews, build_corpus
+from training.fit import FitConfig, fit_text_model
+from training.gold import SEED_ID, GoldText, load_gold, resolve_texts
+
+log = logging.getLogger(__name__)
+
+BATCH = 256
+TIME_SPLIT_TRAIN_END = "2026-03-31"
+TIME_SPLIT_TEST = ("2026-04-01", "2026-06-30")
+AGNEWS_CLASSES = {1: "World", 2: "Sports", 3: "Business", 4: "Sci/Tech"}
+SEED_EXPECTED = {"topics": ["diplomacy", "space", "defence"], "regions": ["europe", "east-asia"], "countries": ["KP", "RU"]}
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Truth and prediction for one item, kept together so every breakdown slices the same rows."""
+
+    id: str
+    source: str
+    truth_topics: frozenset[str]
+    truth_regions: frozenset[str]
+    truth_countries: frozenset[str]
+    enrichment: Enrichment
+
+    @property
+    def focus_countries(self) -> frozenset[str]:
+        return frozenset(c.code for c in self.enrichment.countries if c.focus)
+
+
+def predict(model: Model, texts: Sequence[tuple[str, str]]) -> list[Enrichment]:
+    """Classify (title, text) pairs in worker-sized batches."""
+    articles: list[Article] = [article_from_dict({"id": str(i), "title": t, "text": x}) for i, (t, x) in enumerate(texts)]
+    out: list[Enrichment] = []
+    for start in range(0, len(articles), BATCH):
+        out.extend(classify_batch(articles[start:start + BATCH], model))
+    return out
+
+
+def label_report(rows: Sequence[Scored], with_regions: bool = True) -> dict:
+    """Per-label, micro and macro figures for topics (and regions, focus countries), plus calibration."""
+    topic_scores = scoring.label_scores([r.truth_topics for r in rows], [r.enrichment.topics for r in rows], TOPICS)
+    report = {
+        "items": len(rows),
+        "topics": {
+            "per_label": {s.label: s.as_dict() for s in topic_scores},
+            "micro": scoring.micro(topic_scores),
+            "macro": scoring.macro(topic_scores),
+            "calibration": _calibration(rows),
+        },
+    }
+    if with_regions:
+        region_scores = scoring.label_scores([r.truth_regions for r in rows], [r.enrichment.regions for r in rows], REGIONS)
+        report["regions"] = {
+            "per_label": {s.label: s.as_dict() for s in region_scores},
+            "micro": scoring.micro(region_scores),
+            "macro": scoring.macro(region_scores),
+        }
+        report["focus_countries"] = scoring.set_scores([r.truth_countries for r in rows], [r.focus_countries for r in rows])
+    return report
+
+
+def _calibration(rows: Sequence[Scored]) -> dict:
+    per_label = {}
+    for label in TOPICS:
+        bins = scoring.reliability([r.enrichment.topic_scores[label] for r in rows], [label in r.truth_topics for r in rows])
+        per_label[label] = {"ece": scoring.expected_calibration_error(bins), "bins": bins}
+    return per_label
+
+
+def evaluate_gold(model: Model, data_dir: str | Path) -> tuple[dict, list[Scored]]:
+    """The model on the hand-labelled development gold set, overall and per source."""
+    resolved, missing = resolve_texts(data_dir, load_gold())
+    rows = _score_gold(model, resolved)
+    report = label_report(rows)
+    report["missing_ids"] = missing
+    report["per_source"] = {
+        source: label_report([r for r in rows if r.source == source])
+        for source in sorted({r.source for r in rows})
+    }
+    report["statuses"] = _count(r.enrichment.status for r in rows)
+    return report, rows
+
+
+def _score_gold(model: Model, resolved: Sequence[GoldText]) -> list[Scored]:
+    enrichments = predict(model, [(g.title, g.text) for g in resolved])
+    return [
+        Scored(g.item.id, g.item.source, g.item.topics, g.item.regions, g.item.countries, e)
+        for g, e in zip(resolved, enrichments)
+    ]
+
+
+def evaluate_seed(gold_rows: Sequence[Scored]) -> dict:
+    """The shipped example article: exactly the expected topics, regions and focus countries?"""
+    row = next((r for r in gold_rows if r.id == SEED_ID), None)
+    if row is None:
+        return {"present": False}
+    got = {
+        "topics": sorted(row.enrichment.topics, key=TOPICS.index),
+        "regions": sorted(row.enrichment.regions, key=REGIONS.index),
+        "countries": sorted(row.focus_countries),
+    }
+    return {"present": True, "expected": SEED_EXPECTED, "got": got, "topic_scores": row.enrichment.topic_scores,
+            "passed": got == SEED_EXPECTED}
+
+
+def evaluate_agnews(model: Model, data_dir: str | Path) -> dict:
+    """False-positive rate of each topic on Sports and Business; share tagged inside World and Sci/Tech."""
+    examples = build_agnews(data_dir)
+    if not examples:
+        return {"present": False}
+    enrichments = predict(model, [(e.title, e.text) for e in examples])
+    by_class: dict[str, list[Enrichment]] = {}
+    for example, enrichment in zip(examples, enrichments):
+        by_class.setdefault(AGNEWS_CLASSES[int(example.meta["class"])], []).append(enrichment)
+    return {
+        "present": True,
+        "items": len(examples),
+        "tagged_share": {
+            name: {label: sum(label in e.topics for e in group) / len(group) for label in TOPICS} | {"items": len(group)}
+            for name, group in sorted(by_class.items())
+        },
+    }
+
+
+def evaluate_splits(data_dir: str | Path, config: FitConfig, progress: Callable[[str], None]) -> dict:
+    """Retrain the recipe on part of the automatic corpus and test on the unseen part."""
+    examples = build_corpus(data_dir, exclude_ids=frozenset(item.id for item in load_gold()), seed=config.seed)
+    splits = {"time": _time_split(examples)}
+    for source in sorted({e.source for e in examples}):
+        splits[f"without_{source}"] = ([e for e in examples if e.source != source], [e for e in examples if e.source == source])
+    results = {}
+    for name, (train, test) in splits.items():
+        if not train or not test:
+            results[name] = {"skipped": "no examples on one side of the split"}
+            continue
+        progress(f"split {name}: training on {len(train)}, testing on {len(test)}")
+        text_model, _ = fit_text_model(train, config, progress=lambda _msg: None)
+        model = Model("split", "unsaved", Path("."), text_model, {}, 0.0)
+        enrichments = predict(model, [(e.title, e.text) for e in test])
+        rows = [Scored(e.id, e.source, e.topics, e.regions, e.countries, en) for e, en in zip(test, enrichments)]
+        results[name] = label_report(rows) | {"train_items": len(train)}
+    return results
+
+
+def _time_split(examples):
+    train = [e for e in examples if e.date and e.date <= TIME_SPLIT_TRAIN_END]
+    test = [e for e in examples if e.date and TIME_SPLIT_TEST[0] <= e.date <= TIME_SPLIT_TEST[1]]
+    return train, test
+
+
+def _count(values) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return counts

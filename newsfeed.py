@@ -196,7 +196,8 @@ def _run_topics(args: argparse.Namespace) -> int:
     admin = connect_admin(settings)
     try:
         created = ensure_topics(admin, settings)
-        limits = admin.max_message_bytes([settings.input_topic, *topic_limits(admin, settings)])
+        topic_limits(admin, settings)  # refuses topics the worker would refuse, with the same message
+        limits = admin.max_message_bytes([settings.input_topic, settings.output_topic, settings.dead_letter_topic])
     finally:
         admin.close()
     for topic, limit in limits.items():

@@ -61,7 +61,7 @@ def run_worker(settings: Settings, stop: threading.Event) -> None:
     """Run one worker until `stop` is set. Raises NewsfeedError subclasses for what stops it early."""
     registry = CollectorRegistry()
     metrics = create_metrics(registry)
-    ProcessCollector(registry=registry)
+    ProcessCollector(registry=registry)  # process_cpu_seconds_total, process_resident_memory_bytes, ...
     health = Health(stall_after_s=settings.max_poll_interval_ms / 1000)
 
     model = load_model(settings.model_dir)

@@ -6,13 +6,14 @@ the same way. It knows nothing of Kafka: the worker adds keys, topics and header
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from models.schema import Article, Enrichment, InvalidArticle, enriched_record
-from stream.codec import Limits, decode_article, encode_record
+from stream.codec import Limits, decode_article, encode_record, json_lines
 
 
 class Model(Protocol):
@@ -93,15 +94,8 @@ def classify_lines(
     lines: Iterable[bytes], model: Any, classify: Classify, limits: Limits, batch_size: int
 ) -> Iterator[tuple[int, Outcome]]:
     """Each non-blank line of JSON Lines input, judged in batches: (line number, outcome), in order."""
-    numbers: list[int] = []
-    values: list[bytes] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        numbers.append(number)
-        values.append(line.rstrip(b"\r\n"))
-        if len(values) == batch_size:
-            yield from zip(numbers, enrich_batch(decode_all(values, limits), model, classify), strict=True)
-            numbers, values = [], []
-    if values:
-        yield from zip(numbers, enrich_batch(decode_all(values, limits), model, classify), strict=True)
+    numbered = json_lines(lines)
+    while chunk := list(itertools.islice(numbered, batch_size)):
+        numbers = [number for number, _ in chunk]
+        outcomes = enrich_batch(decode_all([value for _, value in chunk], limits), model, classify)
+        yield from zip(numbers, outcomes, strict=True)

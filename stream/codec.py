@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,13 @@ def decode_article(value: bytes | None, limits: Limits) -> Article:
     if _SURROGATE_ESCAPE.search(text):
         obj = _without_lone_surrogates(obj)
     return article_from_dict(obj)
+
+
+def json_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """The non-blank lines of JSON Lines input with their 1-based line numbers, line endings removed."""
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            yield number, line.rstrip(b"\r\n")
 
 
 def decode_text(value: bytes, limits: Limits) -> Article:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from models.schema import InvalidArticle
-from stream.codec import Limits, decode_article, encode_key
+from stream.codec import Limits, decode_article, encode_key, json_lines
 from stream.errors import ProduceError, TopicError
 from stream.kafka_client import Admin, KafkaReader, KafkaSink, Record
 from stream.settings import Settings
@@ -50,23 +50,25 @@ def topic_limits(admin: Admin, settings: Settings) -> dict[str, int]:
     return {name: limits[name] for name in (settings.output_topic, settings.dead_letter_topic)}
 
 
-def produce_lines(sink: KafkaSink, topic: str, lines: Iterable[bytes], limits: Limits) -> int:
-    """Write each non-blank line as one record, unchanged; an article's id is its key. The count written."""
+def produce(sink: KafkaSink, topic: str, records: Iterable[tuple[str, bytes | None, bytes | None]]) -> int:
+    """Send (label, key, value) records, flush, and check every one; a ProduceError names the label."""
     pending = []
-    for number, line in enumerate(lines, start=1):
-        value = line.rstrip(b"\r\n")
-        if not value.strip():
-            continue
+    for label, key, value in records:
         try:
-            pending.append((number, sink.send(topic, _key_of(value, limits), value)))
+            pending.append((label, sink.send(topic, key, value)))
         except ProduceError as exc:
-            raise ProduceError(f"line {number}: {exc}") from exc
+            raise ProduceError(f"{label}: {exc}") from exc
     sink.flush()
-    for number, delivery in pending:
+    for label, delivery in pending:
         failure = delivery.failure()
         if failure is not None:
-            raise ProduceError(f"line {number} not written: {failure}") from failure
+            raise ProduceError(f"{label} not written: {failure}") from failure
     return len(pending)
+
+
+def produce_lines(sink: KafkaSink, topic: str, lines: Iterable[bytes], limits: Limits) -> int:
+    """Write each non-blank line as one record, unchanged; an article's id is its key. The count written."""
+    return produce(sink, topic, ((f"line {n}", _key_of(value, limits), value) for n, value in json_lines(lines)))
 
 
 def _key_of(value: bytes, limits: Limits) -> bytes | None:

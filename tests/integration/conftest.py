@@ -26,7 +26,7 @@ from models.schema import STATUSES
 from models.taxonomy import REGIONS, TOPICS
 from stream.kafka_client import Record, connect_admin, connect_reader, connect_sink
 from stream.settings import Settings
-from stream.topics import ensure_topics, read_records
+from stream.topics import ensure_topics, produce, read_records
 
 ROOT = Path(__file__).resolve().parents[2]
 KAFKA_SH = ROOT / "deploy" / "local-kafka" / "kafka.sh"
@@ -105,10 +105,7 @@ def send_all(settings: Settings, topic: str, records: list[tuple[bytes | None, b
     """Write (key, value) records and wait until every one is acknowledged."""
     sink = connect_sink(settings, {})
     try:
-        deliveries = [sink.send(topic, key, value) for key, value in records]
-        sink.flush()
-        failures = [failure for delivery in deliveries if (failure := delivery.failure()) is not None]
-        assert not failures, failures[:3]
+        produce(sink, topic, ((f"record {n}", key, value) for n, (key, value) in enumerate(records)))
     finally:
         sink.close()
 

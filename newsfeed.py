@@ -19,10 +19,12 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Any, ContextManager
+from contextlib import AbstractContextManager
+from typing import IO, Any
 
 from models.errors import NewsfeedError
 from stream.errors import ConfigError
+from stream.logs import configure_logging
 from stream.settings import OPTIONS, Settings, add_flags, flags_from
 
 log = logging.getLogger("newsfeed")
@@ -44,8 +46,6 @@ class Command:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    from stream.logs import configure_logging
-
     settings = Settings.from_env(os.environ, flags_from(args))
     configure_logging(settings.log_level)
     return settings
@@ -58,12 +58,12 @@ def _open(path: str, mode: str) -> IO[bytes]:
         raise ConfigError(f"cannot open {path}: {exc.strerror or exc}") from None
 
 
-def _input(path: str) -> ContextManager[IO[bytes]]:
+def _input(path: str) -> AbstractContextManager[IO[bytes]]:
     """The file to read, or stdin for '-' (left open on exit)."""
     return contextlib.nullcontext(sys.stdin.buffer) if path == "-" else _open(path, "rb")
 
 
-def _output(path: str | None) -> ContextManager[IO[bytes]]:
+def _output(path: str | None) -> AbstractContextManager[IO[bytes]]:
     """The file to write, or stdout when None (left open on exit)."""
     return contextlib.nullcontext(sys.stdout.buffer) if path is None else _open(path, "wb")
 

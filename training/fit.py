@@ -76,8 +76,9 @@ def fit_text_model(
 
     progress(f"fitting on {len(train_idx)} examples, tuning thresholds on {len(val_idx)}")
     model = _fit(titles, bodies, y_topics, y_regions, weights, train_idx, config)
-    val_features = model.features([titles[i] for i in val_idx], [bodies[i] for i in val_idx])
-    topic_thr, topic_f1 = _tune(model.topic_heads.probabilities(val_features), y_topics[val_idx], config)
+    val_bodies = [bodies[i] for i in val_idx]
+    val_features = model.features([titles[i] for i in val_idx], val_bodies)
+    topic_thr, topic_f1 = _tune(model.topic_probabilities(val_features, val_bodies), y_topics[val_idx], config)
     region_thr, region_f1 = _tune(model.region_heads.probabilities(val_features), y_regions[val_idx], config)
 
     progress(f"refitting on all {len(examples)} examples")

@@ -24,6 +24,7 @@ from typing import Any
 from models.gazetteer import Gazetteer, score_countries
 from models.taxonomy import TOPICS
 from training.corpora import agnews, nasa, whitehouse, wikipedia
+from training.corpora.passages import passage_examples
 from training.corpora.geography import document_countries, event_countries, regions_of
 
 SOURCES: tuple[str, ...] = ("wikipedia", "nasa", "whitehouse", "agnews")
@@ -67,7 +68,8 @@ def build_corpus(
 ) -> list[Example]:
     """The training examples of every source but AG News, weighted, shuffled with `seed`.
 
-    `exclude_ids` (the hand-labelled gold set) are held out. Same data and seed, same list.
+    `exclude_ids` (the hand-labelled gold set) are held out. Same data and seed, same list. Long
+    documents also contribute passage examples (see `passages`), with ids `<document id>@passage<n>`.
     """
     gazetteer = gazetteer or Gazetteer.load()
     excluded = frozenset(exclude_ids)
@@ -78,6 +80,7 @@ def build_corpus(
         if example.id not in excluded
     ]
     examples = weight_sources(examples, SOURCE_WEIGHT_CAPS)
+    examples += passage_examples(examples, gazetteer, seed)
     random.Random(seed).shuffle(examples)
     return examples
 

@@ -205,9 +205,97 @@ def _run_topics(args: argparse.Namespace) -> int:
     return 0
 
 
-# Later commands dispatch into `training` the same way, importing it when they run, e.g.
-#   Command("train", "fit a model artifact", _train_arguments, _run_train)
-# with `_run_train(args)` doing `from training.cli import train; return train(...)`.
+# --- train / evaluate / promote ------------------------------------------------------------------
+
+def _data_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", required=True, metavar="DIR",
+                        help="the data directory (e.g. ../shared/data: wikipedia-current-events/, nasa-news-2024/, "
+                             "whitehouse-briefing-room/, agnews-test/)")
+
+
+def _existing_dir(path: str, what: str) -> str:
+    if not os.path.isdir(path):
+        raise ConfigError(f"{what} {path} is not a directory")
+    return path
+
+
+def _progress(message: str) -> None:
+    log.info(message)
+
+
+def _train_arguments(parser: argparse.ArgumentParser) -> None:
+    _data_argument(parser)
+    parser.add_argument("--out", required=True, metavar="DIR", help="write the artifact to DIR/<version>/")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the split and the solver (default 0)")
+    add_flags(parser, ["log_level"])
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from training.fit import FitConfig
+    from training.train import train
+
+    _settings(args)
+    directory = train(_existing_dir(args.data, "--data"), args.out, FitConfig(seed=args.seed), _progress)
+    sys.stdout.write(f"{directory}\n")
+    return 0
+
+
+def _evaluate_arguments(parser: argparse.ArgumentParser) -> None:
+    _data_argument(parser)
+    parser.add_argument("--out", default="var/eval", metavar="DIR",
+                        help="write report.md, report.json and gold-curves.svg here (default var/eval)")
+    parser.add_argument("--no-splits", action="store_true",
+                        help="skip the retrain-and-test splits (time split, each source held out): minutes faster")
+    add_flags(parser, ["model_dir", "log_level"])
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    from models.artifact import load_model
+    from models.registry import resolve_model_dir
+    from training.evaluate import evaluate_all
+    from training.fit import FitConfig
+    from training.report import write_report
+
+    settings = _settings(args)
+    model = load_model(resolve_model_dir(settings.model_dir))
+    config = None if args.no_splits else FitConfig(**model.metadata.get("fit_config", {}))
+    report, rows = evaluate_all(model, _existing_dir(args.data, "--data"), config, _progress)
+    paths = write_report(report, rows, args.out)
+    sys.stdout.write(paths["markdown"].read_text(encoding="utf-8"))
+    return 0
+
+
+def _promote_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("artifact", nargs="?", metavar="DIR", help="the artifact directory to promote")
+    parser.add_argument("--registry", required=True, metavar="DIR",
+                        help="the registry whose current pointer the worker follows (the project's shipped "
+                             "default is models/registry)")
+    parser.add_argument("--data", metavar="DIR", help="the data directory holding the gold set's texts (needed for DIR)")
+    parser.add_argument("--to", metavar="VERSION",
+                        help="roll back (or forward) to a version the registry already holds: no gate, it passed "
+                             "one when it was first promoted")
+    add_flags(parser, ["log_level"])
+
+
+def _run_promote(args: argparse.Namespace) -> int:
+    from models.registry import set_current
+    from training.promote import promote
+
+    _settings(args)
+    if (args.artifact is None) == (args.to is None):
+        raise ConfigError("give either an artifact DIR to promote or --to VERSION to switch to")
+    if args.to is not None:
+        set_current(args.registry, args.to)
+        sys.stdout.write(json.dumps({"promoted": True, "version": args.to, "gate": "skipped (rollback)"}) + "\n")
+        return 0
+    if args.data is None:
+        raise ConfigError("promoting an artifact needs --data: the gate scores it on the gold set")
+    result = promote(_existing_dir(args.artifact, "artifact"), args.registry, _existing_dir(args.data, "--data"))
+    sys.stdout.write(json.dumps({"promoted": result.passed, "reasons": result.reasons, "candidate": result.candidate,
+                                 "champion": result.champion}) + "\n")
+    return 0 if result.passed else 1
+
+
 COMMANDS: tuple[Command, ...] = (
     Command("worker", "run a classifier worker in the consumer group", _worker_arguments, _run_worker),
     Command("classify", "classify JSON Lines (or one text) without Kafka, exactly as the worker does",
@@ -215,6 +303,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("produce", "write JSON Lines into a topic, one record per line", _produce_arguments, _run_produce),
     Command("consume", "print the records of a topic from its beginning", _consume_arguments, _run_consume),
     Command("topics", "manage the worker's topics (`topics create`)", _topics_arguments, _run_topics),
+    Command("train", "train a model artifact from a data directory", _train_arguments, _run_train),
+    Command("evaluate", "evaluate a model: gold set, seed article, AG News, time and source splits",
+            _evaluate_arguments, _run_evaluate),
+    Command("promote", "gate a model against the registry's current one, then make it current",
+            _promote_arguments, _run_promote),
 )
 
 

@@ -11,3 +11,7 @@ class ArtifactError(NewsfeedError):
 
 class RegistryError(NewsfeedError):
     """The model registry has no current model, or a promotion was refused."""
+
+
+class TrainingDataError(NewsfeedError):
+    """The data directory holds nothing to train or evaluate on."""

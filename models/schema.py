@@ -90,7 +90,8 @@ def article_from_dict(obj: Any) -> Article:
 def derive_id(obj: dict[str, Any]) -> str:
     """A stable id for an article that came without one: sha256 of its url, else of its content."""
     basis = obj.get("url") or "\n".join(obj.get(name) or "" for name in _TEXT_FIELDS)
-    return hashlib.sha256(basis.encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate (valid JSON escape, invalid UTF-8) must not crash id derivation
+    return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _json_type(value: Any) -> str:

@@ -174,3 +174,33 @@ def _count(values) -> dict[str, int]:
     for value in values:
         counts[value] = counts.get(value, 0) + 1
     return counts
+
+
+def evaluate_all(model: Model, data_dir: str | Path, config: FitConfig | None,
+                 progress: Callable[[str], None]) -> tuple[dict, list[Scored]]:
+    """Every yardstick for `newsfeed evaluate`; the retrain-and-test splits only when `config` is given."""
+    progress(f"gold set, seed article and AG News with model {model.version}")
+    gold, rows = evaluate_gold(model, data_dir)
+    report = {
+        "model": {"version": model.version, "sha256": model.sha256},
+        "gold": gold,
+        "auto_label_disagreement": auto_label_disagreement(data_dir),
+        "seed": evaluate_seed(rows),
+        "agnews": evaluate_agnews(model, data_dir),
+    }
+    if config is not None:
+        report["splits"] = evaluate_splits(data_dir, config, progress)
+    return report, rows
+
+
+def auto_label_disagreement(data_dir: str | Path) -> dict:
+    """How often the corpus builders' automatic topic labels differ from the hand labels, per label."""
+    gold = {item.id: item for item in load_gold()}
+    automatic = [e for e in build_corpus(data_dir, seed=0) if e.id in gold]
+    per_label = {}
+    for label in TOPICS:
+        auto_only = sum(1 for e in automatic if label in e.topics and label not in gold[e.id].topics)
+        hand_only = sum(1 for e in automatic if label not in e.topics and label in gold[e.id].topics)
+        per_label[label] = {"auto_only": auto_only, "hand_only": hand_only,
+                            "rate": (auto_only + hand_only) / len(automatic) if automatic else 0.0}
+    return {"items": len(automatic), "per_label": per_label}

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from models.artifact import Model, save_model
+from models.errors import TrainingDataError
 from models.taxonomy import REGIONS, TOPICS
 from training.card import render_model_card
 from training.corpora import build_corpus
@@ -23,7 +24,7 @@ def train(data_dir: str | Path, out_dir: str | Path, config: FitConfig, progress
     progress(f"building the corpus from {data_dir} (gold-set items held out)")
     examples = build_corpus(data_dir, exclude_ids=gold_ids(), seed=config.seed)
     if not examples:
-        raise FileNotFoundError(f"{data_dir}: no training examples found (is it the shared data directory?)")
+        raise TrainingDataError(f"{data_dir}: no training examples found (is it the shared data directory?)")
     summary = corpus_summary(examples)
     progress(f"{summary['examples']} examples: " + ", ".join(f"{k} {v}" for k, v in summary["per_source"].items()))
     text_model, validation = fit_text_model(examples, config, progress)

@@ -20,6 +20,7 @@ from prometheus_client import CollectorRegistry, ProcessCollector
 from stream.health import Health, HttpServer
 from stream.kafka_client import Partition, connect_admin, connect_sink, connect_source
 from stream.metrics import Metrics, create_metrics
+from stream.reload import ModelWatcher, smoke_check, watched_registry
 from stream.settings import Settings
 from stream.topics import ensure_topics, topic_limits
 from stream.worker import Worker
@@ -66,7 +67,12 @@ def run_worker(settings: Settings, stop: threading.Event) -> None:
 
     model = load_model(settings.model_dir)
     classify = default_classify()
-    with contextlib.ExitStack() as resources:  # closed in reverse: consumer, producer, HTTP server
+    metrics.model_load_seconds.set(model.load_seconds)
+    watcher = _watcher(settings, model, classify, metrics)
+    with contextlib.ExitStack() as resources:  # closed in reverse: consumer, producer, HTTP server, watcher
+        if watcher is not None:
+            watcher.start()
+            resources.callback(watcher.close)
         server = HttpServer(settings.http_address, registry, health)
         resources.callback(server.close)
         log.info("http endpoint listening", extra={"address": server.address,
@@ -76,11 +82,25 @@ def run_worker(settings: Settings, stop: threading.Event) -> None:
         resources.callback(sink.close)
         source = connect_source(settings, _assignment_reporter(health, metrics))
         resources.callback(source.close)
-        worker = Worker(settings, source, sink, lambda: model, classify, metrics, health)
+        model_source = watcher.model if watcher is not None else lambda: model
+        worker = Worker(settings, source, sink, model_source, classify, metrics, health)
         log.info("worker started", extra={"input": settings.input_topic, "output": settings.output_topic,
                                           "dead_letters": settings.dead_letter_topic, "group": settings.group_id})
         worker.run(stop)
     log.info("worker stopped")
+
+
+def _watcher(settings: Settings, model: Any, classify: Any, metrics: Metrics) -> ModelWatcher | None:
+    """A watcher following the registry's current pointer; None when the worker was given one artifact."""
+    from models.artifact import load_model as load_artifact
+
+    registry = watched_registry(settings.model_dir)
+    if registry is None:
+        return None
+    log.info("following the model registry", extra={"registry": str(registry),
+                                                    "interval_ms": settings.model_poll_interval_ms})
+    return ModelWatcher(registry, model, load_artifact, smoke_check(classify), metrics,
+                        settings.model_poll_interval_ms / 1000)
 
 
 def _prepare_topics(settings: Settings) -> dict[str, int]:
@@ -94,7 +114,13 @@ def _prepare_topics(settings: Settings) -> dict[str, int]:
 
 
 def _assignment_reporter(health: Health, metrics: Metrics):
+    held: set[Partition] = set()
+
     def report(partitions: frozenset[Partition]) -> None:
+        if partitions - held:  # a rebalance gave partitions (revocations report the shrunk set first)
+            metrics.rebalances.inc()
+        held.clear()
+        held.update(partitions)
         health.assigned(partitions)
         metrics.assigned_partitions.set(len(partitions))
         log.info("assignment changed", extra={"partitions": [f"{t}[{p}]" for t, p in sorted(partitions)]})

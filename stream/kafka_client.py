@@ -103,6 +103,19 @@ class KafkaSource:
         except kafka.errors.KafkaError as exc:
             raise CommitError(f"commit of {_describe(offsets)} failed: {exc}") from exc
 
+    def lags(self) -> dict[Partition, int]:
+        """Records behind the end of each assigned partition whose end and position are known (no waiting)."""
+        lags: dict[Partition, int] = {}
+        try:
+            for tp in self._consumer.assignment():
+                highwater = self._consumer.highwater(tp)  # from the last fetch response: no request
+                position = self._consumer.position(tp, timeout_ms=0) if highwater is not None else None
+                if position is not None:
+                    lags[(tp.topic, tp.partition)] = max(0, highwater - position)
+        except kafka.errors.KafkaError as exc:  # e.g. revoked meanwhile: no figure this time, not an outage
+            log.debug("consumer lag not read", extra={"error": str(exc)})
+        return lags
+
     def close(self) -> None:
         """Leave the group promptly (no auto-commit: every commit was explicit)."""
         self._consumer.close(autocommit=False)

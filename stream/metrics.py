@@ -1,13 +1,15 @@
 """The worker's Prometheus metrics, all created by `create_metrics(registry)` and passed in.
 
 Label values come only from small fixed sets (topic labels, region slugs, statuses, dead-letter
-reasons), and every labelled series is created at zero so a dashboard sees it before it first moves.
-Model info is the exception by design: one series, the version and sha256 of the model serving.
+reasons, reload results), and every labelled series is created at zero so a dashboard sees it before
+it first moves. Two exceptions by design: model info is one series naming the version and sha256 of
+the model serving, and consumer lag has one series per assigned input partition (as many as the
+topic has partitions, removed when the partition is revoked).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -17,6 +19,10 @@ from models.taxonomy import REGIONS, TOPICS
 
 BATCH_SIZE_BUCKETS = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
 SECONDS_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+# From 1 ms to 10 s, with bounds at the latency targets: p99 <= 250 ms at a steady load, and 1 s.
+END_TO_END_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+SCORE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+RELOAD_RESULTS = ("loaded", "refused")
 
 
 @dataclass(frozen=True)
@@ -35,10 +41,19 @@ class Metrics:
     rebalances: Counter
     commit_failures: Counter
     last_poll: Gauge
+    end_to_end_seconds: Histogram
+    topic_scores: Histogram
+    consumer_lag: Gauge
+    model_reloads: Counter
+    model_load_seconds: Gauge
 
     def count_enrichments(self, enrichments: Iterable[Enrichment]) -> None:
         for enrichment in enrichments:
             self.enrichment_statuses.labels(enrichment.status).inc()
+            if enrichment.status == "ok":  # the others score 0 by rule, which would hide a drift
+                for label, score in enrichment.topic_scores.items():
+                    if label in TOPICS:
+                        self.topic_scores.labels(label).observe(score)
             for label in enrichment.topics:
                 if label in TOPICS:
                     self.topic_assignments.labels(label).inc()
@@ -50,6 +65,18 @@ class Metrics:
         """Make the model-info series name this model (and only this one)."""
         self.model_info.clear()
         self.model_info.labels(version, sha256).set(1)
+
+    def set_lags(self, lags: Mapping[tuple[str, int], int]) -> None:
+        """Records behind the end, per assigned (input topic, partition); revoked partitions' series go away."""
+        self.consumer_lag.clear()
+        for (_, partition), lag in lags.items():
+            self.consumer_lag.labels(str(partition)).set(lag)
+
+    def observe_end_to_end(self, timestamps_ms: Iterable[int], now_s: float) -> None:
+        """Time from each record's Kafka timestamp to `now_s`; records without a timestamp (-1) are skipped."""
+        for timestamp_ms in timestamps_ms:
+            if timestamp_ms >= 0:
+                self.end_to_end_seconds.observe(max(0.0, now_s - timestamp_ms / 1000))
 
 
 def create_metrics(registry: CollectorRegistry) -> Metrics:
@@ -91,6 +118,20 @@ def create_metrics(registry: CollectorRegistry) -> Metrics:
         last_poll=Gauge(
             "newsfeed_last_poll_timestamp_seconds", "Unix time the poll loop last returned from a poll.",
             registry=registry),
+        end_to_end_seconds=Histogram(
+            "newsfeed_end_to_end_seconds", "Time from an input record's Kafka timestamp to its output being "
+            "acknowledged (enriched or dead-lettered).", buckets=END_TO_END_BUCKETS, registry=registry),
+        topic_scores=Histogram(
+            "newsfeed_topic_score", "Scores the model gave each topic label, for articles it judged (status ok).",
+            ["label"], buckets=SCORE_BUCKETS, registry=registry),
+        consumer_lag=Gauge(
+            "newsfeed_consumer_lag_records", "Records behind the end of each assigned input partition "
+            "(high-water mark minus position).", ["partition"], registry=registry),
+        model_reloads=Counter(
+            "newsfeed_model_reloads_total", "New models found in the registry, by result (loaded, refused).",
+            ["result"], registry=registry),
+        model_load_seconds=Gauge(
+            "newsfeed_model_load_seconds", "Time the serving model took to load and verify.", registry=registry),
     )
     for reason in DEAD_LETTER_REASONS:
         metrics.records_dead_lettered.labels(reason)
@@ -100,4 +141,8 @@ def create_metrics(registry: CollectorRegistry) -> Metrics:
         metrics.region_assignments.labels(region)
     for status in STATUSES:
         metrics.enrichment_statuses.labels(status)
+    for label in TOPICS:
+        metrics.topic_scores.labels(label)
+    for result in RELOAD_RESULTS:
+        metrics.model_reloads.labels(result)
     return metrics

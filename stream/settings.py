@@ -91,6 +91,9 @@ OPTIONS: tuple[Option, ...] = (
            _choice("earliest", "latest"), "where a group with no committed offset starts", "{earliest,latest}"),
     Option("model_dir", "--model", "NEWSFEED_MODEL_DIR", None, _optional_text,
            "model artifact or registry directory (default: the shipped model)", "DIR"),
+    Option("model_poll_interval_ms", "--model-poll-interval-ms", "NEWSFEED_MODEL_POLL_INTERVAL_MS", 10000,
+           _positive_int, "how often the worker reads the model registry's current pointer; a new model is "
+           "loaded and verified in the background and serves from the next batch", "MS"),
     Option("batch_size", "--batch-size", "NEWSFEED_BATCH_SIZE", 500, _positive_int,
            "most records taken per poll and classified in one call", "N"),
     Option("poll_timeout_ms", "--poll-timeout-ms", "NEWSFEED_POLL_TIMEOUT_MS", 1000, _positive_int,
@@ -132,6 +135,7 @@ class Settings:
     client_id: str
     auto_offset_reset: str
     model_dir: str | None
+    model_poll_interval_ms: int
     batch_size: int
     poll_timeout_ms: int
     session_timeout_ms: int

@@ -36,6 +36,7 @@ class Delivery(Protocol):
 class Source(Protocol):
     def poll(self, timeout_ms: int, max_records: int) -> list[Record]: ...
     def commit(self, offsets: dict[Partition, int]) -> None: ...
+    def lags(self) -> dict[Partition, int]: ...
 
 
 class Sink(Protocol):
@@ -61,6 +62,7 @@ class Worker:
             records = self._source.poll(self._settings.poll_timeout_ms, self._settings.batch_size)
             self._health.polled()
             self._metrics.last_poll.set_to_current_time()
+            self._metrics.set_lags(self._source.lags())
             if records:
                 self.process(records)
 
@@ -80,6 +82,7 @@ class Worker:
         routed = [self._send(record, outcome) for record, outcome in zip(records, outcomes, strict=True)]
         self._sink.flush()
         self._check(records, [delivery for _, delivery in routed])
+        self._metrics.observe_end_to_end([record.timestamp_ms for record in records], time.time())
         self._commit(records)
         self._count(len(records), [outcome for outcome, _ in routed])
         self._metrics.batch_seconds.observe(time.perf_counter() - started)

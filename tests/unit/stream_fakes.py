@@ -53,8 +53,9 @@ def article_bytes(article_id: str, title: str = "Rocket launch", **fields) -> by
 class FakeSource:
     """Hands out the given batches one per poll, then empty polls; records every commit."""
 
-    def __init__(self, batches, fail_commits: bool = False, after_poll=None):
+    def __init__(self, batches, fail_commits: bool = False, after_poll=None, lag=None):
         self.batches = [list(batch) for batch in batches]
+        self.lag = dict(lag or {})
         self.commits: list[dict] = []
         self.polls = 0
         self.fail_commits = fail_commits
@@ -71,6 +72,9 @@ class FakeSource:
         if self.fail_commits:
             raise CommitError("rebalanced meanwhile")
         self.commits.append(dict(offsets))
+
+    def lags(self):
+        return dict(self.lag)
 
 
 @dataclass

@@ -10,13 +10,16 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GroupShuffleSplit
 
 from models.pipeline import DEFAULT_MAX_BODY_CHARS, LinearHeads, TextModel, build_vectorizer, model_input
 from models.taxonomy import REGIONS, TOPICS
 from models.text import prepare_article
 
 log = logging.getLogger(__name__)
+
+# Examples cut from a longer document have ids "<document id>@passage<n>" (training.corpora.passages).
+PASSAGE_MARK = "@"
 
 
 class LabelledText(Protocol):
@@ -72,7 +75,12 @@ def fit_text_model(
     y_regions = label_matrix(examples, "regions", REGIONS)
     weights = np.array([e.weight for e in examples], dtype=np.float64)
     indices = np.arange(len(examples))
-    train_idx, val_idx = train_test_split(indices, test_size=config.validation_share, random_state=config.seed)
+    # Split by document, so no passage of a validation document is trained on, and tune thresholds
+    # on whole texts only: they are what the worker judges.
+    documents = [e.id.split(PASSAGE_MARK)[0] for e in examples]
+    splitter = GroupShuffleSplit(n_splits=1, test_size=config.validation_share, random_state=config.seed)
+    train_idx, val_idx = next(splitter.split(indices, groups=documents))
+    val_idx = np.array([i for i in val_idx if PASSAGE_MARK not in examples[i].id])
 
     progress(f"fitting on {len(train_idx)} examples, tuning thresholds on {len(val_idx)}")
     model = _fit(titles, bodies, y_topics, y_regions, weights, train_idx, config)

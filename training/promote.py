@@ -31,14 +31,21 @@ def gate(candidate: Model, champion: Model | None, data_dir: str | Path) -> Gate
     if champion is None:
         return GateResult(True, ["no current champion: the first model is promoted"], candidate_f1, None)
     champion_f1 = _gold_f1(champion, data_dir)
-    reasons = [
-        f"{label} F1 {candidate_f1[label]:.3f} is {champion_f1[label] - candidate_f1[label]:.3f} below the champion's {champion_f1[label]:.3f}"
-        for label in TOPICS
-        if champion_f1[label] - candidate_f1[label] > MAX_LABEL_DROP
-    ]
-    if candidate_f1["macro"] < champion_f1["macro"]:
-        reasons.append(f"macro F1 {candidate_f1['macro']:.3f} is below the champion's {champion_f1['macro']:.3f}")
+    reasons = gate_reasons(candidate_f1, champion_f1)
     return GateResult(not reasons, reasons, candidate_f1, champion_f1)
+
+
+def gate_reasons(candidate_f1: dict[str, float], champion_f1: dict[str, float]) -> list[str]:
+    """Why a candidate with these gold-set F1 figures may not replace the champion (empty: it may)."""
+    reasons = [
+        f"{label} F1 {candidate_f1[label]:.3f} is {champion_f1[label] - candidate_f1[label]:.3f} below the "
+        f"champion's {champion_f1[label]:.3f} (at most {MAX_LABEL_DROP} allowed)"
+        for label in TOPICS
+        if champion_f1[label] - candidate_f1[label] > MAX_LABEL_DROP + 1e-9
+    ]
+    if candidate_f1["macro"] < champion_f1["macro"] - 1e-9:
+        reasons.append(f"macro F1 {candidate_f1['macro']:.3f} is below the champion's {champion_f1['macro']:.3f}")
+    return reasons
 
 
 def _gold_f1(model: Model, data_dir: str | Path) -> dict[str, float]:

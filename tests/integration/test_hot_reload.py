@@ -6,29 +6,16 @@ import json
 import shutil
 import subprocess
 import sys
-import threading
-import time
 from collections import defaultdict
 
 import pytest
 
 from conftest import ROOT, drain, send_all
+from feed import Feeder, articles, wait_until
 from models.artifact import MODEL_CARD_FILE, PIPELINE_FILE, load_model, save_model
 from models.registry import add_version, set_current
 
 pytestmark = pytest.mark.integration
-
-TEXTS = [
-    "The foreign ministers met in Geneva for talks on a ceasefire and signed a joint statement on relations.",
-    "The rocket lifted off from the cosmodrome and placed a weather satellite into orbit around the Earth.",
-    "Troops and tanks moved to the border as the defence ministry announced new missile tests and drills.",
-]
-
-
-def articles(first: int, count: int) -> list[tuple[bytes, bytes]]:
-    return [(f"hr-{n:04d}".encode(), json.dumps({"id": f"hr-{n:04d}", "title": f"Story {n}",
-                                                  "text": f"{TEXTS[n % 3]} Report {n}."}).encode())
-            for n in range(first, first + count)]
 
 
 @pytest.fixture
@@ -60,13 +47,12 @@ def test_a_promoted_model_serves_without_restart_and_a_corrupted_one_is_refused(
                           NEWSFEED_BATCH_SIZE="20")
     worker.wait_ready()
 
-    feeder = Feeder(settings)
-    feeder.start()
-    _wait_until(lambda: worker.metric("newsfeed_records_produced_total") >= 150, timeout_s=60)
+    feeder = Feeder(settings).start()
+    wait_until(lambda: worker.metric("newsfeed_records_produced_total") >= 150, timeout_s=60)
     promote_to(registry, new)
-    _wait_until(lambda: any(e["message"].startswith("model loaded") for e in worker.logs()), timeout_s=60)
+    wait_until(lambda: any(e["message"].startswith("model loaded") for e in worker.logs()), timeout_s=60)
     swapped_at = worker.metric("newsfeed_records_produced_total")
-    _wait_until(lambda: worker.metric("newsfeed_records_produced_total") >= swapped_at + 150, timeout_s=60)
+    wait_until(lambda: worker.metric("newsfeed_records_produced_total") >= swapped_at + 150, timeout_s=60)
     total = feeder.stop()
 
     enriched = [json.loads(r.value) for r in drain(settings, settings.output_topic, expected=total)]
@@ -91,7 +77,7 @@ def test_a_promoted_model_serves_without_restart_and_a_corrupted_one_is_refused(
     pipeline[len(pipeline) // 2] ^= 0xFF
     (registry / broken / PIPELINE_FILE).write_bytes(bytes(pipeline))
     promote_to(registry, broken)
-    _wait_until(lambda: worker.metric("newsfeed_model_reloads_total", result="refused") == 1, timeout_s=60)
+    wait_until(lambda: worker.metric("newsfeed_model_reloads_total", result="refused") == 1, timeout_s=60)
     (refusal,) = [e for e in worker.logs() if e["message"].startswith("model refused")]
     assert "sha256" in refusal["reason"] and refusal["serving"] == new
 
@@ -102,38 +88,3 @@ def test_a_promoted_model_serves_without_restart_and_a_corrupted_one_is_refused(
     assert worker.get("/readyz")[0] == 200
     assert worker.stop() == 0
 
-
-def _sha(registry, version: str) -> str:
-    return json.loads((registry / version / "metadata.json").read_text())["sha256"]
-
-
-class Feeder:
-    """Sends numbered articles in small acknowledged batches until stopped, like a live feed."""
-
-    def __init__(self, settings, per_batch: int = 10, pause_s: float = 0.05):
-        self._settings, self._per_batch, self._pause_s = settings, per_batch, pause_s
-        self._stop = threading.Event()
-        self._sent = 0
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            send_all(self._settings, self._settings.input_topic, articles(self._sent, self._per_batch))
-            self._sent += self._per_batch
-            time.sleep(self._pause_s)
-
-    def stop(self) -> int:
-        """Stop after the batch in flight; how many articles were sent (hr-0000 up to that count)."""
-        self._stop.set()
-        self._thread.join(timeout=60)
-        return self._sent
-
-
-def _wait_until(condition, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)

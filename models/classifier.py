@@ -40,8 +40,8 @@ def classify_batch(articles: Sequence[Article], model: Model) -> list[Enrichment
         return results
 
     text_model = model.text_model
-    features = text_model.features([prepared[i].title for i in judged], [prepared[i].body for i in judged])
-    topic_probs = text_model.topic_probabilities(features, [prepared[i].body for i in judged])
+    features, topic_probs = text_model.features_and_topic_probabilities(
+        [prepared[i].title for i in judged], [prepared[i].body for i in judged])
     region_probs = text_model.region_heads.probabilities(features)
     gazetteer = Gazetteer.load()
     for row, i in enumerate(judged):

@@ -7,6 +7,11 @@ product of weight and TF-IDF value, read straight off the same numbers that made
 
 from __future__ import annotations
 
+import functools
+import re
+import sys
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -71,8 +76,19 @@ class LinearHeads:
     threshold: np.ndarray  # shape (labels,): probability at or above which the label is assigned
 
     def probabilities(self, features: sparse.csr_matrix) -> np.ndarray:
-        logits = np.asarray(features @ self.coef.T) + self.intercept
+        logits = np.asarray(features @ self._coef_t()) + self.intercept
         return 1.0 / (1.0 + np.exp(-logits))
+
+    def _coef_t(self) -> np.ndarray:
+        # `coef.T` is a strided view that scipy copies to C order on every product (about 2 ms a call
+        # at 120k features); the same copy is kept once. Same numbers, same order of summation.
+        cached = self.__dict__.get("_coef_t_cache")
+        if cached is None or cached[0] is not self.coef:
+            cached = self.__dict__["_coef_t_cache"] = (self.coef, np.ascontiguousarray(self.coef.T))
+        return cached[1]
+
+    def __getstate__(self) -> dict:
+        return {name: value for name, value in self.__dict__.items() if name != "_coef_t_cache"}
 
     def evidence(self, row: sparse.csr_matrix, label_index: int, feature_names: np.ndarray, top: int) -> list[str]:
         """The n-grams of one article that pushed this label's score up the most."""
@@ -130,16 +146,181 @@ class TextModel:
             return probabilities
         flat = [passage for i in long_articles for passage in passages[i]]
         passage_probabilities = self.topic_heads.probabilities(self.vectorizer.transform(flat).tocsr())
-        start = 0
-        for i in long_articles:
-            stop = start + len(passages[i])
-            theme = np.sort(passage_probabilities[start:stop], axis=0)[-PASSAGES_FOR_A_THEME]
-            probabilities[i] = np.maximum(probabilities[i], theme)
-            start = stop
-        return probabilities
+        return _with_themes(probabilities, passage_probabilities, [(i, len(passages[i])) for i in long_articles])
+
+    def features_and_topic_probabilities(
+        self, titles: Sequence[str], bodies: Sequence[str]
+    ) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """`features(titles, bodies)` and their `topic_probabilities`, with each text analysed once:
+        the whole text's counts are summed from its passages' instead of tokenising the body twice.
+        The same numbers as the two calls in turn (the unit tests hold them equal); classify_batch's path."""
+        counter = self._word_counter()
+        if counter is None:
+            features = self.features(titles, bodies)
+            return features, self.topic_probabilities(features, bodies)
+        passages = [split_passages(body, self.max_body_chars) for body in bodies]
+        long_articles = [i for i, p in enumerate(passages) if len(p) > PASSAGES_FOR_A_THEME]
+        whole, passage_rows = counter.count_articles(titles, passages, frozenset(long_articles))
+        features = counter.tfidf(whole)
+        probabilities = self.topic_heads.probabilities(features)
+        if long_articles:
+            passage_probabilities = self.topic_heads.probabilities(counter.tfidf(passage_rows))
+            probabilities = _with_themes(probabilities, passage_probabilities,
+                                         [(i, len(passages[i])) for i in long_articles])
+        return features, probabilities
+
+    def _word_counter(self) -> _WordCounter | None:
+        if "_word_counter_cache" not in self.__dict__:
+            supported = _WordCounter.supports(self.vectorizer)
+            self.__dict__["_word_counter_cache"] = _WordCounter(self.vectorizer) if supported else None
+        return self.__dict__["_word_counter_cache"]
 
     def __getstate__(self) -> dict:
         # Feature names are derived from the vocabulary at load time rather than stored twice.
         state = dict(self.__dict__)
         state["_feature_names"] = None
+        state.pop("_word_counter_cache", None)
         return state
+
+
+def _with_themes(probabilities: np.ndarray, passage_probabilities: np.ndarray,
+                 long_articles: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Raise each long article's topic probabilities to its theme probabilities; `long_articles` is
+    (row, number of passages) in the order of the passage rows."""
+    start = 0
+    for i, count in long_articles:
+        stop = start + count
+        theme = np.sort(passage_probabilities[start:stop], axis=0)[-PASSAGES_FOR_A_THEME]
+        probabilities[i] = np.maximum(probabilities[i], theme)
+        start = stop
+    return probabilities
+
+
+@functools.cache
+def _combining_characters() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Every code point with a nonzero combining class as a character class: those of the Basic
+    Multilingual Plane alone (matched from a bitmap, fast) and all of them (built once, ~0.1 s)."""
+    ranges: list[list[int]] = []
+    for code in range(sys.maxunicode + 1):
+        if unicodedata.combining(chr(code)):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+
+    def character_class(selected: list[list[int]]) -> re.Pattern[str]:
+        return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in selected) + "]")
+
+    return character_class([r for r in ranges if r[1] <= 0xFFFF]), character_class(ranges)
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _lower_and_strip_accents(text: str) -> str:
+    """scikit-learn's preprocessing with lowercase=True and strip_accents="unicode", the same string out:
+    it drops combining marks after NFKD one character at a time in Python; a regex does it in C."""
+    text = text.lower()
+    if text.isascii():
+        return text
+    basic, every = _combining_characters()
+    text = basic.sub("", unicodedata.normalize("NFKD", text))
+    # The full class checks each character against ~70 ranges outside the BMP: only when one is there.
+    return every.sub("", text) if _ASTRAL.search(text) else text
+
+
+# The vectorizer's defaults that _WordCounter re-implements; any other setting takes the plain path.
+_DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+
+
+class _WordCounter:
+    """The fitted vectorizer's own word analysis (preprocess, tokenise, drop stop words, n-grams, look up
+    the vocabulary), taken apart so that each text of an article is tokenised once for its whole-text
+    row and its passage rows.
+
+    The whole text is "title\ntitle\nbody" and the passages tile the body at line breaks. No token and
+    no case or accent rule reaches across a line break or a space, so the whole text's tokens are the
+    title's twice, then each passage's in order: they are counted from those lists. The counts go
+    through the vectorizer's own TF-IDF step, so the numbers are the same as `vectorizer.transform`'s.
+    """
+
+    def __init__(self, vectorizer: TfidfVectorizer):
+        self._preprocess = (_lower_and_strip_accents if vectorizer.strip_accents == "unicode" and vectorizer.lowercase
+                            else vectorizer.build_preprocessor())
+        self._tokenize = vectorizer.build_tokenizer()
+        self._stop_words = frozenset(vectorizer.get_stop_words() or ())
+        self._vocabulary: dict[str, int] = vectorizer.vocabulary_
+        self._bigrams = vectorizer.ngram_range[1] == 2
+        pairs = [feature.split(" ") for feature in self._vocabulary if " " in feature]
+        self._firsts = frozenset(pair[0] for pair in pairs)
+        self._seconds = frozenset(pair[1] for pair in pairs)
+        self._n_features = len(self._vocabulary)
+        self._dtype = vectorizer.dtype
+        self._tfidf = vectorizer._tfidf
+
+    @staticmethod
+    def supports(vectorizer: TfidfVectorizer) -> bool:
+        return (
+            isinstance(vectorizer, TfidfVectorizer)
+            and vectorizer.analyzer == "word"
+            and vectorizer.input == "content"
+            and vectorizer.tokenizer is None
+            and vectorizer.preprocessor is None
+            and vectorizer.token_pattern == _DEFAULT_TOKEN_PATTERN
+            and vectorizer.strip_accents in (None, "unicode", "ascii")
+            and vectorizer.ngram_range in ((1, 1), (1, 2))
+            and not vectorizer.binary
+            and hasattr(vectorizer, "vocabulary_")
+            and hasattr(vectorizer, "_tfidf")
+        )
+
+    def count_articles(
+        self, titles: Sequence[str], passages: Sequence[list[str]], long_articles: frozenset[int]
+    ) -> tuple[list[dict[int, int]], list[dict[int, int]]]:
+        """Feature counts of each article's whole text, and of each passage of the long articles."""
+        whole, passage_rows = [], []
+        for i, (title, article_passages) in enumerate(zip(titles, passages)):
+            title_tokens = self._tokens(title)
+            pieces = [self._tokens(passage) for passage in article_passages]
+            whole.append(self._count(title_tokens + title_tokens + [token for piece in pieces for token in piece]))
+            if i in long_articles:
+                passage_rows.extend(self._count(piece) for piece in pieces)
+        return whole, passage_rows
+
+    def tfidf(self, rows: Sequence[dict[int, int]]) -> sparse.csr_matrix:
+        """The TF-IDF matrix of count rows, built as CountVectorizer builds it, through the same transformer."""
+        indices: list[int] = []
+        values: list[int] = []
+        indptr = [0]
+        for counts in rows:
+            indices.extend(counts.keys())
+            values.extend(counts.values())
+            indptr.append(len(indices))
+        counts_matrix = sparse.csr_array(
+            (np.asarray(values, dtype=np.intc), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
+            shape=(len(rows), self._n_features),
+            dtype=self._dtype,
+        )
+        counts_matrix.sort_indices()
+        return self._tfidf.transform(counts_matrix, copy=False).tocsr()
+
+    def _tokens(self, text: str) -> list[str]:
+        stop_words = self._stop_words
+        return [token for token in self._tokenize(self._preprocess(text)) if token not in stop_words]
+
+    def _count(self, tokens: list[str]) -> dict[int, int]:
+        # Distinct features map to distinct columns, so each one's count is its Counter's count.
+        counts: dict[int, int] = {}
+        lookup = self._vocabulary.get
+        for token, n in Counter(tokens).items():
+            j = lookup(token)
+            if j is not None:
+                counts[j] = n
+        if self._bigrams and len(tokens) > 1:
+            firsts, seconds = self._firsts, self._seconds
+            bigrams = Counter([f"{a} {b}" for a, b in zip(tokens, tokens[1:]) if a in firsts and b in seconds])
+            for bigram, n in bigrams.items():
+                j = lookup(bigram)
+                if j is not None:
+                    counts[j] = n
+        return counts

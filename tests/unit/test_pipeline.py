@@ -1,0 +1,76 @@
+"""The one-pass scoring path (`features_and_topic_probabilities`) gives exactly the numbers of the
+vectorizer's own path (`features`, then `topic_probabilities`): it is a speed-up, not a new model."""
+
+from __future__ import annotations
+
+import pickle
+import sys
+import unicodedata
+
+import numpy as np
+from sklearn.feature_extraction.text import strip_accents_unicode
+
+from models.pipeline import PASSAGES_FOR_A_THEME, _lower_and_strip_accents, split_passages
+
+_PARAGRAPHS = [
+    "The foreign minister met the ambassador for talks on a new trade treaty between the two governments, "
+    "and the envoys said negotiations would resume after the summit in the capital next week.",
+    "ΟΔΟΣ ΣΟΦΙΑΣ: the Greek délégation signed an agreement; naïve café owners cheered. Ｆｕｌｌ-width "
+    "ﬁnance and the ﬂag of the embassy. Combining: e\u0301te\u0301, astral: a\U0001d165b, Vietnamese: Hà Nội.",
+    "The rocket launched a communications satellite into orbit from the cosmodrome while astronauts aboard "
+    "the International Space Station tested a new spacecraft docking system near the Moon on its mission.",
+    "the of and to in is that for it was on with as be by at this are from have has had not but or an",
+    "Troops and tanks advanced as the army launched a military offensive with artillery strikes; the "
+    "defence ministry announced a missile test and new fighter jets for the air force near the front line.",
+]
+
+
+def _cases() -> list[tuple[str, str]]:
+    long_body = "\n".join(p * 2 for p in _PARAGRAPHS)  # five passages of 250+ characters: a long article
+    return [
+        ("Summit talks", long_body),
+        ("", long_body),  # no title
+        ("ΟΔΟΣ ΣΟΦΙΑΣ", "\n\n".join(_PARAGRAPHS[:2])),  # two passages: scored whole only
+        ("Rocket launch", "short body about the rocket launch"),
+        ("Only a title about the ambassador and the treaty", ""),
+        ("Cut mid-word", ("The ambassador signed the treaty. " * 400) + "\n" + _PARAGRAPHS[0]),  # past the body cut
+        ("the of and", "\n".join(_PARAGRAPHS[3] for _ in range(5))),  # passages of stop words only
+        ("Mixed", "\n".join(["diplomats", _PARAGRAPHS[0] * 2, "", "  ", _PARAGRAPHS[2] * 2, _PARAGRAPHS[4] * 2])),
+    ]
+
+
+def test_one_pass_scores_equal_the_vectorizer_path(tiny_model):
+    text_model = tiny_model.text_model
+    titles, bodies = zip(*_cases())
+    assert sum(len(split_passages(b, text_model.max_body_chars)) > PASSAGES_FOR_A_THEME for b in bodies) >= 3
+    expected_features = text_model.features(titles, bodies)
+    expected_topics = text_model.topic_probabilities(expected_features, bodies)
+    features, topics = text_model.features_and_topic_probabilities(titles, bodies)
+    assert type(features) is type(expected_features)
+    assert np.array_equal(features.indptr, expected_features.indptr)
+    assert np.array_equal(features.indices, expected_features.indices)
+    assert features.data.dtype == expected_features.data.dtype
+    assert np.array_equal(features.data, expected_features.data)
+    assert np.array_equal(topics, expected_topics)
+
+
+def test_lower_and_strip_accents_is_scikit_learns_for_every_character():
+    every = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
+    chunks = [every[start:start + 4096] for start in range(0, len(every), 4096)]
+    for chunk in chunks + [_PARAGRAPHS[1], "ΟΔΟΣ ΣΟΦΙΑΣ", "plain ascii"]:
+        assert _lower_and_strip_accents(chunk) == strip_accents_unicode(chunk.lower())
+
+
+def test_scoring_caches_stay_out_of_the_pickle(tiny_model):
+    text_model = tiny_model.text_model
+    text_model.features_and_topic_probabilities(["Summit"], ["The ambassador signed the treaty"])
+    restored = pickle.loads(pickle.dumps(text_model))
+    assert "_word_counter_cache" not in restored.__dict__
+    assert "_coef_t_cache" not in restored.topic_heads.__dict__
+    assert np.array_equal(restored.topic_heads.coef, text_model.topic_heads.coef)
+
+
+def test_decomposed_text_is_what_the_check_covers():
+    # NFKD can turn one character into a letter and a combining mark: both paths see the same string.
+    assert unicodedata.normalize("NFKD", "é") == "e\u0301"
+    assert _lower_and_strip_accents("É") == "e"

@@ -187,6 +187,7 @@ def evaluate_all(model: Model, data_dir: str | Path, config: FitConfig | None,
         "auto_label_disagreement": auto_label_disagreement(data_dir),
         "seed": evaluate_seed(rows),
         "agnews": evaluate_agnews(model, data_dir),
+        "footprint": measure_footprint(model),
     }
     if config is not None:
         report["splits"] = evaluate_splits(data_dir, config, progress)
@@ -204,3 +205,37 @@ def auto_label_disagreement(data_dir: str | Path) -> dict:
         per_label[label] = {"auto_only": auto_only, "hand_only": hand_only,
                             "rate": (auto_only + hand_only) / len(automatic) if automatic else 0.0}
     return {"items": len(automatic), "per_label": per_label}
+
+
+_FOOTPRINT_PROBE = """
+import json, sys, time
+from models.classifier import classify
+from models.schema import Article
+
+def rss_mb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+
+before = rss_mb()
+started = time.perf_counter()
+from models.artifact import load_model
+model = load_model(sys.argv[1])
+loaded = time.perf_counter() - started
+classify(Article.from_text("The foreign ministers met for talks on the treaty in Geneva on Monday."), model)
+first = time.perf_counter() - started
+print(json.dumps({"load_seconds": loaded, "load_and_first_classification_seconds": first,
+                  "model_memory_mb": rss_mb() - before, "process_rss_mb": rss_mb()}))
+"""
+
+
+def measure_footprint(model: Model) -> dict:
+    """Artifact size, and in a fresh process: load time (with the first classification) and memory."""
+    import json
+    import subprocess
+    import sys
+
+    from models.artifact import PIPELINE_FILE
+
+    probe = subprocess.run([sys.executable, "-c", _FOOTPRINT_PROBE, str(model.path)], capture_output=True,
+                           text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+    return {"artifact_mb": (model.path / PIPELINE_FILE).stat().st_size / 1e6, **json.loads(probe.stdout)}

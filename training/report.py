@@ -65,6 +65,13 @@ def render_markdown(report: dict) -> str:
         lines += ["", "On Sports and Business every share is a false-positive rate (none of them is diplomacy, space or "
                   "defence news by the label definitions, a few World-like items aside); on World and Sci/Tech it is the "
                   "share of the class the model tags, a recall proxy.", ""]
+    footprint = report.get("footprint")
+    if footprint:
+        lines += ["## Footprint", "",
+                  f"Artifact {footprint['artifact_mb']:.1f} MB; in a fresh process, loading it takes "
+                  f"{footprint['load_seconds']:.2f} s ({footprint['load_and_first_classification_seconds']:.2f} s with "
+                  f"the first classification, which builds the gazetteer) and {footprint['model_memory_mb']:.0f} MB "
+                  f"(process RSS {footprint['process_rss_mb']:.0f} MB).", ""]
     for name, split in (report.get("splits") or {}).items():
         if "skipped" in split:
             lines += [f"## Split {name}: skipped ({split['skipped']})", ""]

@@ -92,7 +92,8 @@ def _classify_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="OUT", help="write enriched records here (default: stdout)")
     parser.add_argument("--text", action="store_true",
                         help="read the whole input as the plain text of one article")
-    add_flags(parser, ["model_dir", "batch_size", "max_input_bytes", "max_json_depth", "log_level"])
+    add_flags(parser, ["model_dir", "batch_size", "max_input_bytes", "max_json_depth", "max_text_chars",
+                       "log_level"])
 
 
 def _run_classify(args: argparse.Namespace) -> int:

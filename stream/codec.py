@@ -7,6 +7,7 @@ Dead-letter headers are written and read here so the worker and the tools agree 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -29,10 +30,13 @@ MAX_MESSAGE_CHARS = 300
 
 @dataclass(frozen=True)
 class Limits:
-    """What the decoder refuses before it reaches the schema: oversize values, deep nesting."""
+    """What the decoder refuses before it reaches the schema (oversize values, deep nesting), and how much
+    of an article's title, text and html the classifier is given (`max_text_chars` each: the rest is
+    cut off before classification; the article's fields, and so the output record, stay whole)."""
 
     max_input_bytes: int
     max_json_depth: int
+    max_text_chars: int = 100_000
 
 
 def decode_article(value: bytes | None, limits: Limits) -> Article:
@@ -50,7 +54,7 @@ def decode_article(value: bytes | None, limits: Limits) -> Article:
         raise InvalidArticle("too_deep", f"JSON nesting deeper than {limits.max_json_depth} levels")
     if _SURROGATE_ESCAPE.search(text):
         obj = _without_lone_surrogates(obj)
-    return article_from_dict(obj)
+    return _clipped(article_from_dict(obj), limits.max_text_chars)
 
 
 def json_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -62,7 +66,15 @@ def json_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
 
 def decode_text(value: bytes, limits: Limits) -> Article:
     """The whole of `value` as the plain text of one article (`newsfeed classify --text`)."""
-    return Article.from_text(_decode_text(value, limits))
+    return _clipped(Article.from_text(_decode_text(value, limits)), limits.max_text_chars)
+
+
+def _clipped(article: Article, max_chars: int) -> Article:
+    """The article with title, text and html cut to `max_chars` characters each, for the classifier."""
+    if max(len(article.title), len(article.text), len(article.html)) <= max_chars:
+        return article
+    return dataclasses.replace(article, title=article.title[:max_chars], text=article.text[:max_chars],
+                               html=article.html[:max_chars])
 
 
 def _decode_text(value: bytes | None, limits: Limits) -> str:

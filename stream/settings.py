@@ -111,6 +111,9 @@ OPTIONS: tuple[Option, ...] = (
            "larger input records are dead-lettered as too_large", "BYTES"),
     Option("max_json_depth", "--max-json-depth", "NEWSFEED_MAX_JSON_DEPTH", 64, _positive_int,
            "deeper-nested input JSON is dead-lettered as too_deep", "N"),
+    Option("max_text_chars", "--max-text-chars", "NEWSFEED_MAX_TEXT_CHARS", 100000, _positive_int,
+           "the classifier reads at most this many characters of an article's title, text and html each; "
+           "the output record keeps every field whole", "CHARS"),
     Option("http_address", "--http-address", "NEWSFEED_HTTP_ADDRESS", "127.0.0.1:9464", _address,
            "where /metrics, /livez and /readyz are served (use 0.0.0.0:PORT in a container)", "HOST:PORT"),
     Option("partitions", "--partitions", "NEWSFEED_PARTITIONS", 4, _positive_int,
@@ -144,6 +147,7 @@ class Settings:
     delivery_timeout_ms: int
     max_input_bytes: int
     max_json_depth: int
+    max_text_chars: int
     http_address: str
     partitions: int
     create_topics: bool
@@ -172,7 +176,7 @@ class Settings:
     @property
     def limits(self) -> Limits:
         """What the decoder refuses as too_large or too_deep."""
-        return Limits(self.max_input_bytes, self.max_json_depth)
+        return Limits(self.max_input_bytes, self.max_json_depth, self.max_text_chars)
 
     def _check(self) -> None:
         topics = (self.input_topic, self.output_topic, self.dead_letter_topic)

@@ -117,3 +117,16 @@ def test_dead_letter_headers_round_trip():
 def test_dead_letter_message_is_bounded():
     headers = dict(dead_letter_headers("invalid_field", "x" * 5000, "t", 0, 0))
     assert len(headers["newsfeed.message"]) == 300
+
+
+def test_the_classifier_is_given_at_most_max_text_chars_of_each_field_and_the_record_keeps_them_whole():
+    limits = Limits(max_input_bytes=100_000, max_json_depth=8, max_text_chars=1000)
+    body, html = "word " * 1000, "<p>" + "x" * 3000 + "</p>"
+    article = decode_article(json.dumps({"id": "long", "title": "T" * 1500, "text": body, "html": html}).encode(),
+                             limits)
+    assert (len(article.title), len(article.text), len(article.html)) == (1000, 1000, 1000)
+    assert article.text == body[:1000] and article.html == html[:1000]
+    assert article.fields["text"] == body and article.fields["html"] == html  # what the output record carries
+    assert decode_text(b"y" * 5000, limits).text == "y" * 1000
+    short = decode_article(b'{"id": "s", "text": "short"}', limits)
+    assert short.text == "short"

@@ -206,6 +206,68 @@ def _run_topics(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- dlq ---------------------------------------------------------------------------------------
+
+def _dlq_arguments(parser: argparse.ArgumentParser) -> None:
+    from models.schema import DEAD_LETTER_REASONS
+
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    inspect = actions.add_parser("inspect", help="count a dead-letter topic's records by reason, with samples",
+                                 epilog=EPILOG)
+    inspect.add_argument("--samples", type=int, default=3, metavar="N", help="samples shown per reason (default 3)")
+    redrive = actions.add_parser(
+        "redrive", epilog=EPILOG,
+        help="re-send dead letters to the input topic after a fix, at most once each, marked by a "
+             "newsfeed.redrive header")
+    redrive.add_argument("--reason", choices=DEAD_LETTER_REASONS, metavar="REASON",
+                         help=f"only dead letters of this reason ({', '.join(DEAD_LETTER_REASONS)})")
+    redrive.add_argument("--dry-run", action="store_true", help="say what would be re-sent, send nothing")
+    for action in (inspect, redrive):
+        action.add_argument("--topic", metavar="TOPIC",
+                            help="the dead-letter topic [default: NEWSFEED_DEAD_LETTER_TOPIC, or articles.raw.dlq]")
+        add_flags(action, ["bootstrap_servers", "log_level"])
+    add_flags(redrive, ["input_topic"])
+
+
+def _run_dlq(args: argparse.Namespace) -> int:
+    from stream.dlq import DeadLetters, inspect, plan_redrive, redrive
+    from stream.kafka_client import connect_admin, connect_reader, connect_sink
+    from stream.topics import read_records
+
+    settings = _settings(args)
+    topic = args.topic or settings.dead_letter_topic
+    if args.action == "inspect" and args.samples < 0:
+        raise ConfigError("--samples must be 0 or more")
+    reader = connect_reader(settings, topic)
+    try:
+        found = DeadLetters.read(read_records(reader))
+    finally:
+        reader.close()
+    if args.action == "inspect":
+        sys.stdout.write(json.dumps({"topic": topic, **inspect(found, args.samples)}, indent=2,
+                                    ensure_ascii=False) + "\n")
+        return 0
+    plan = plan_redrive(found, args.reason)
+    sent = 0
+    if plan.to_send and not args.dry_run:
+        admin = connect_admin(settings)
+        try:
+            limits = admin.max_message_bytes([settings.input_topic, topic])
+        finally:
+            admin.close()
+        sink = connect_sink(settings, limits)
+        try:
+            sent = redrive(sink, topic, settings.input_topic, plan.to_send)
+        finally:
+            sink.close()
+    sys.stdout.write(json.dumps({
+        "topic": topic, "to": settings.input_topic, "reason": args.reason, "dry_run": args.dry_run,
+        "selected": len(plan.to_send), "redriven": sent,
+        "skipped_already_redriven": plan.already_redriven, "skipped_failed_again": plan.failed_again,
+        "skipped_other_reasons": plan.other_reasons}) + "\n")
+    return 0
+
+
 # --- train / evaluate / promote ------------------------------------------------------------------
 
 def _data_argument(parser: argparse.ArgumentParser) -> None:
@@ -304,6 +366,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("produce", "write JSON Lines into a topic, one record per line", _produce_arguments, _run_produce),
     Command("consume", "print the records of a topic from its beginning", _consume_arguments, _run_consume),
     Command("topics", "manage the worker's topics (`topics create`)", _topics_arguments, _run_topics),
+    Command("dlq", "inspect a dead-letter topic, or re-send its records after a fix (`dlq inspect|redrive`)",
+            _dlq_arguments, _run_dlq),
     Command("train", "train a model artifact from a data directory", _train_arguments, _run_train),
     Command("evaluate", "evaluate a model: gold set, seed article, AG News, time and source splits",
             _evaluate_arguments, _run_evaluate),

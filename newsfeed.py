@@ -25,6 +25,7 @@ from typing import IO, Any
 from models.errors import NewsfeedError
 from stream.errors import ConfigError
 from stream.logs import configure_logging
+from stream.security import SECURITY_FIELDS
 from stream.settings import OPTIONS, Settings, add_flags, flags_from
 
 log = logging.getLogger("newsfeed")
@@ -125,7 +126,7 @@ def _run_classify(args: argparse.Namespace) -> int:
 def _produce_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--topic", required=True, help="topic to write to")
     parser.add_argument("file", metavar="FILE", help="JSON Lines, one record per line ('-' for stdin)")
-    add_flags(parser, ["bootstrap_servers", "log_level"])
+    add_flags(parser, ["bootstrap_servers", *SECURITY_FIELDS, "log_level"])
 
 
 def _run_produce(args: argparse.Namespace) -> int:
@@ -157,7 +158,7 @@ def _consume_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--envelope", action="store_true",
                         help="print each record as a JSON object with topic, partition, offset, key, headers "
                              "and value, instead of the value alone")
-    add_flags(parser, ["bootstrap_servers", "log_level"])
+    add_flags(parser, ["bootstrap_servers", *SECURITY_FIELDS, "log_level"])
 
 
 def _run_consume(args: argparse.Namespace) -> int:
@@ -185,8 +186,8 @@ def _topics_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
     create = actions.add_parser("create", help="create the input, output and dead-letter topics if missing",
                                 epilog=EPILOG)
-    add_flags(create, ["bootstrap_servers", "input_topic", "output_topic", "dead_letter_topic", "partitions",
-                       "log_level"])
+    add_flags(create, ["bootstrap_servers", *SECURITY_FIELDS, "input_topic", "output_topic", "dead_letter_topic",
+                       "partitions", "log_level"])
 
 
 def _run_topics(args: argparse.Namespace) -> int:

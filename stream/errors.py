@@ -29,3 +29,7 @@ class RecordTooLargeError(ProduceError):
 
 class CommitError(BrokerError):
     """Consumed offsets could not be committed (e.g. the partitions were revoked meanwhile)."""
+
+
+class AuthenticationError(BrokerError):
+    """The cluster refused the client's credentials or certificate (SASL or TLS)."""

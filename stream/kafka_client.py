@@ -2,15 +2,18 @@
 
 The worker sees three small seams instead of kafka-python: a `KafkaSource` (poll records, commit
 offsets), a `KafkaSink` (send, flush, check deliveries) and an `Admin` (topics and their limits).
-Unit tests replace the first two with list-backed fakes.
+Unit tests replace the first two with list-backed fakes. Every client connects the same way
+(`_client_options`: bootstrap servers, client id, TLS and SASL from `stream.security`).
 """
 
 from __future__ import annotations
 
 import logging
+import ssl
 import warnings
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 with warnings.catch_warnings():
     # kafka-python 3.0 loads its protocol schemas at import with importlib.resources.read_text and
@@ -23,7 +26,8 @@ with warnings.catch_warnings():
     from kafka.consumer.subscription_state import ConsumerRebalanceListener
     from kafka.record.default_records import DefaultRecordBatchBuilder
 
-from stream.errors import BrokerError, CommitError, ProduceError, RecordTooLargeError, TopicError
+from stream.errors import AuthenticationError, BrokerError, CommitError, ProduceError, RecordTooLargeError, TopicError
+from stream.security import client_security
 from stream.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,7 +57,21 @@ def _bootstrap(settings: Settings) -> list[str]:
     return [server.strip() for server in settings.bootstrap_servers.split(",") if server.strip()]
 
 
+def _client_options(settings: Settings) -> dict[str, Any]:
+    """What every client shares: where the cluster is, who this is, how it encrypts and authenticates."""
+    return {"bootstrap_servers": _bootstrap(settings), "client_id": settings.client_id, **client_security(settings)}
+
+
 def _unreachable(settings: Settings, exc: Exception) -> BrokerError:
+    if isinstance(exc, kafka.errors.SaslAuthenticationFailedError):
+        return AuthenticationError(
+            f"the Kafka cluster at {settings.bootstrap_servers} refused the credentials of SASL user "
+            f"{settings.sasl_username!r} ({settings.sasl_mechanism}): check NEWSFEED_SASL_USERNAME and the "
+            f"password ({exc})")
+    if isinstance(exc, ssl.SSLError) or isinstance(exc.__cause__, ssl.SSLError):
+        return AuthenticationError(
+            f"TLS with the Kafka cluster at {settings.bootstrap_servers} failed: {exc.__cause__ or exc} "
+            "(check NEWSFEED_SSL_CAFILE, and the client certificate if the brokers require one)")
     return BrokerError(f"cannot use the Kafka cluster at {settings.bootstrap_servers}: {exc}")
 
 
@@ -129,8 +147,7 @@ def connect_source(settings: Settings, on_assignment: Callable[[frozenset[Partit
     """A consumer-group member subscribed to the input topic, with manual commits."""
     try:
         consumer = KafkaConsumer(
-            bootstrap_servers=_bootstrap(settings),
-            client_id=settings.client_id,
+            **_client_options(settings),
             group_id=settings.group_id,
             enable_auto_commit=False,
             auto_offset_reset=settings.auto_offset_reset,
@@ -195,6 +212,12 @@ class KafkaSink:
         self._producer.close(timeout=self._flush_timeout_s)
 
 
+def _producer_options(settings: Settings, limits: Mapping[str, int]) -> dict[str, Any]:
+    cap = {"max_request_size": max(limits.values())} if limits else {}
+    return {**_client_options(settings), "acks": "all", "enable_idempotence": True,
+            "delivery_timeout_ms": settings.delivery_timeout_ms, "allow_auto_create_topics": False, **cap}
+
+
 def connect_sink(settings: Settings, limits: Mapping[str, int]) -> KafkaSink:
     """An idempotent acks=all producer for topics with the given max.message.bytes limits.
 
@@ -202,17 +225,8 @@ def connect_sink(settings: Settings, limits: Mapping[str, int]) -> KafkaSink:
     put both in one transaction); its own request cap is the largest limit among them, and
     `KafkaSink.send` holds each record to its own topic's limit.
     """
-    cap = {"max_request_size": max(limits.values())} if limits else {}
     try:
-        producer = KafkaProducer(
-            bootstrap_servers=_bootstrap(settings),
-            client_id=settings.client_id,
-            acks="all",
-            enable_idempotence=True,
-            delivery_timeout_ms=settings.delivery_timeout_ms,
-            allow_auto_create_topics=False,
-            **cap,
-        )
+        producer = KafkaProducer(**_producer_options(settings, limits))
     except kafka.errors.KafkaError as exc:
         raise _unreachable(settings, exc) from exc
     return KafkaSink(producer, limits, flush_timeout_s=settings.delivery_timeout_ms / 1000 + 5)
@@ -269,7 +283,7 @@ class Admin:
 
 def connect_admin(settings: Settings) -> Admin:
     try:
-        client = KafkaAdminClient(bootstrap_servers=_bootstrap(settings), client_id=settings.client_id)
+        client = KafkaAdminClient(**_client_options(settings))
     except kafka.errors.KafkaError as exc:
         raise _unreachable(settings, exc) from exc
     return Admin(client, settings)
@@ -298,8 +312,8 @@ class KafkaReader:
 
 def connect_reader(settings: Settings, topic: str) -> KafkaReader:
     try:
-        consumer = KafkaConsumer(bootstrap_servers=_bootstrap(settings), client_id=settings.client_id,
-                                 group_id=None, enable_auto_commit=False, allow_auto_create_topics=False)
+        consumer = KafkaConsumer(**_client_options(settings), group_id=None, enable_auto_commit=False,
+                                 allow_auto_create_topics=False)
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
         if not partitions:
             consumer.close()

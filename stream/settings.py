@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from stream.codec import Limits
 from stream.errors import ConfigError
+from stream.security import check_security
 
 
 def _positive_int(raw: str) -> int:
@@ -66,7 +67,7 @@ class Option:
     """One setting: the Settings field it fills, its flag, its environment variable, default and help."""
 
     field: str
-    flag: str
+    flag: str | None  # None: environment only (secrets)
     env: str
     default: Any
     parse: Callable[[str], Any]
@@ -120,6 +121,24 @@ OPTIONS: tuple[Option, ...] = (
            "partitions of each topic the worker or `topics create` creates", "N"),
     Option("create_topics", "--create-topics", "NEWSFEED_CREATE_TOPICS", False, _boolean,
            "create the three topics at start-up if they are missing (the broker does not auto-create)"),
+    Option("security_protocol", "--security-protocol", "NEWSFEED_SECURITY_PROTOCOL", "PLAINTEXT",
+           _choice("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"), "how every Kafka client connects",
+           "{PLAINTEXT,SSL,SASL_PLAINTEXT,SASL_SSL}"),
+    Option("sasl_mechanism", "--sasl-mechanism", "NEWSFEED_SASL_MECHANISM", "SCRAM-SHA-512",
+           _choice("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"), "SASL mechanism (with SASL_SSL or SASL_PLAINTEXT)",
+           "{PLAIN,SCRAM-SHA-256,SCRAM-SHA-512}"),
+    Option("sasl_username", "--sasl-username", "NEWSFEED_SASL_USERNAME", None, _optional_text,
+           "SASL user name", "USER"),
+    Option("sasl_password", None, "NEWSFEED_SASL_PASSWORD", None, _optional_text,
+           "SASL password (environment only: a flag would show in the process list)"),
+    Option("sasl_password_file", "--sasl-password-file", "NEWSFEED_SASL_PASSWORD_FILE", None, _optional_text,
+           "file holding the SASL password (one line), instead of NEWSFEED_SASL_PASSWORD", "FILE"),
+    Option("ssl_cafile", "--ssl-cafile", "NEWSFEED_SSL_CAFILE", None, _optional_text,
+           "PEM file of the CA certificates that verify the brokers (default: the system's)", "FILE"),
+    Option("ssl_certfile", "--ssl-certfile", "NEWSFEED_SSL_CERTFILE", None, _optional_text,
+           "PEM client certificate, for brokers that require one", "FILE"),
+    Option("ssl_keyfile", "--ssl-keyfile", "NEWSFEED_SSL_KEYFILE", None, _optional_text,
+           "PEM private key of the client certificate", "FILE"),
     Option("log_level", "--log-level", "NEWSFEED_LOG_LEVEL", "INFO",
            _choice("DEBUG", "INFO", "WARNING", "ERROR"), "level of the JSON log lines on stderr",
            "{DEBUG,INFO,WARNING,ERROR}"),
@@ -151,6 +170,14 @@ class Settings:
     http_address: str
     partitions: int
     create_topics: bool
+    security_protocol: str
+    sasl_mechanism: str
+    sasl_username: str | None
+    sasl_password: str | None = field(repr=False)  # never in a repr, so never in a log line
+    sasl_password_file: str | None
+    ssl_cafile: str | None
+    ssl_certfile: str | None
+    ssl_keyfile: str | None
     log_level: str
 
     @classmethod
@@ -187,13 +214,17 @@ class Settings:
                 f"NEWSFEED_HEARTBEAT_INTERVAL_MS ({self.heartbeat_interval_ms}) must be at most a third of "
                 f"NEWSFEED_SESSION_TIMEOUT_MS ({self.session_timeout_ms})"
             )
+        check_security(self)
 
 
 def add_flags(parser: argparse.ArgumentParser, fields: Iterable[str]) -> None:
     """Add the flags of the named settings to a parser; each one's help names its variable and default."""
     for name in fields:
         option = _BY_FIELD[name]
-        default = "the shipped model" if option.default is None else option.default
+        if option.flag is None:
+            continue
+        default = option.default if option.default is not None else (
+            "the shipped model" if name == "model_dir" else "none")
         help_text = f"{option.help} [{option.env}, default: {default}]"
         if option.parse is _boolean:
             parser.add_argument(option.flag, dest=option.field, action="store_const", const="true",

@@ -1,0 +1,88 @@
+"""TLS and SASL settings: checked before any client is built, turned into client options, never printed."""
+
+import logging
+
+import pytest
+
+from stream.errors import ConfigError
+from stream.logs import JsonFormatter
+from stream.security import client_security, describe_security
+from stream.settings import Settings
+
+SECRET = "s3cr3t-p4ss"
+
+
+def sasl_env(tmp_path, **extra):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    return {"NEWSFEED_SECURITY_PROTOCOL": "SASL_SSL", "NEWSFEED_SASL_USERNAME": "alice",
+            "NEWSFEED_SASL_PASSWORD": SECRET, "NEWSFEED_SSL_CAFILE": str(ca), **extra}
+
+
+def test_plaintext_needs_nothing_and_gives_only_the_protocol():
+    assert client_security(Settings.from_env({})) == {"security_protocol": "PLAINTEXT"}
+
+
+def test_sasl_ssl_gives_tls_and_scram_options(tmp_path):
+    settings = Settings.from_env(sasl_env(tmp_path))
+    options = client_security(settings)
+    assert options == {
+        "security_protocol": "SASL_SSL", "ssl_cafile": str(tmp_path / "ca.pem"), "ssl_certfile": None,
+        "ssl_keyfile": None, "ssl_check_hostname": True, "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": "alice", "sasl_plain_password": SECRET}
+
+
+def test_the_password_can_come_from_a_file_whose_line_ending_is_dropped(tmp_path):
+    secret_file = tmp_path / "password"
+    secret_file.write_text(SECRET + "\n")
+    env = sasl_env(tmp_path, NEWSFEED_SASL_MECHANISM="PLAIN")
+    del env["NEWSFEED_SASL_PASSWORD"]
+    settings = Settings.from_env(env, {"sasl_password_file": str(secret_file)})
+    options = client_security(settings)
+    assert (options["sasl_mechanism"], options["sasl_plain_password"]) == ("PLAIN", SECRET)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"NEWSFEED_SASL_USERNAME": None}, "SASL_SSL needs NEWSFEED_SASL_USERNAME"),
+    ({"NEWSFEED_SASL_PASSWORD": None}, "exactly one of NEWSFEED_SASL_PASSWORD and NEWSFEED_SASL_PASSWORD_FILE"),
+    ({"NEWSFEED_SASL_PASSWORD_FILE": "/etc/hostname"}, "exactly one of"),
+    ({"NEWSFEED_SECURITY_PROTOCOL": "SSL"}, "SASL credentials are set but NEWSFEED_SECURITY_PROTOCOL is SSL"),
+    ({"NEWSFEED_SECURITY_PROTOCOL": "SASL_PLAINTEXT"}, "TLS files are set but NEWSFEED_SECURITY_PROTOCOL is"),
+    ({"NEWSFEED_SSL_CAFILE": "/nonexistent/ca.pem"}, "NEWSFEED_SSL_CAFILE: cannot read /nonexistent/ca.pem"),
+    ({"NEWSFEED_SSL_KEYFILE": "/etc/hostname"}, "NEWSFEED_SSL_KEYFILE is set without NEWSFEED_SSL_CERTFILE"),
+    ({"NEWSFEED_SASL_MECHANISM": "GSSAPI"}, "NEWSFEED_SASL_MECHANISM: expected one of PLAIN, SCRAM-SHA-256"),
+])
+def test_settings_that_cannot_connect_are_refused_up_front(tmp_path, change, message):
+    env = {key: value for key, value in {**sasl_env(tmp_path), **change}.items() if value is not None}
+    with pytest.raises(ConfigError, match=message) as caught:
+        Settings.from_env(env)
+    assert SECRET not in str(caught.value)
+
+
+def test_an_unreadable_password_file_is_named_but_its_content_is_not(tmp_path):
+    env = sasl_env(tmp_path)
+    del env["NEWSFEED_SASL_PASSWORD"]
+    empty = tmp_path / "empty"
+    empty.write_text("\n")
+    with pytest.raises(ConfigError, match=f"{empty} is empty"):
+        client_security(Settings.from_env({**env, "NEWSFEED_SASL_PASSWORD_FILE": str(empty)}))
+
+
+def test_the_password_is_in_no_repr_and_no_log_line(tmp_path):
+    settings = Settings.from_env(sasl_env(tmp_path))
+    assert SECRET not in repr(settings)
+    described = describe_security(settings)
+    assert described == {"security_protocol": "SASL_SSL", "sasl_mechanism": "SCRAM-SHA-512",
+                         "sasl_username": "alice", "sasl_password_from": "environment",
+                         "ssl_cafile": str(tmp_path / "ca.pem"), "ssl_certfile": None}
+    line = JsonFormatter().format(logging.LogRecord("stream.app", logging.INFO, "", 0, "worker started", (), None))
+    record = logging.LogRecord("stream.app", logging.INFO, "", 0, "settings %s", (settings,), None)
+    record.__dict__.update(described)
+    assert SECRET not in line and SECRET not in JsonFormatter().format(record)
+
+
+def test_the_password_has_no_flag(tmp_path):
+    from newsfeed import build_parser
+
+    help_text = build_parser().parse_args(["worker"]).__dict__
+    assert "sasl_password" not in help_text and "sasl_password_file" in help_text

@@ -18,11 +18,14 @@ from typing import Any
 from prometheus_client import CollectorRegistry, ProcessCollector
 
 from stream.health import Health, HttpServer
-from stream.kafka_client import Partition, connect_admin, connect_sink, connect_source
+from stream.kafka_client import (Partition, connect_admin, connect_sink, connect_source, connect_transactional_sink,
+                                 transactional_id)
 from stream.metrics import Metrics, create_metrics
 from stream.reload import ModelWatcher, smoke_check, watched_registry
+from stream.security import describe_security
 from stream.settings import Settings
 from stream.topics import ensure_topics, topic_limits
+from stream.transactions import OffsetCommits, Transactions
 from stream.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -78,16 +81,29 @@ def run_worker(settings: Settings, stop: threading.Event) -> None:
         log.info("http endpoint listening", extra={"address": server.address,
                                                    "paths": ["/metrics", "/livez", "/readyz"]})
         limits = _prepare_topics(settings)
-        sink = connect_sink(settings, limits)
+        exactly_once = settings.guarantee == "exactly-once"
+        # Exactly once: the producer initialises its transactions (fencing a zombie of this slot and
+        # aborting what it left open) before the consumer joins the group and reads anything.
+        sink = connect_transactional_sink(settings, limits) if exactly_once else connect_sink(settings, limits)
         resources.callback(sink.close)
         source = connect_source(settings, _assignment_reporter(health, metrics))
         resources.callback(source.close)
+        commits = Transactions(sink, source) if exactly_once else OffsetCommits(source)
         model_source = watcher.model if watcher is not None else lambda: model
-        worker = Worker(settings, source, sink, model_source, classify, metrics, health)
+        worker = Worker(settings, source, sink, model_source, classify, metrics, health, commits)
         log.info("worker started", extra={"input": settings.input_topic, "output": settings.output_topic,
-                                          "dead_letters": settings.dead_letter_topic, "group": settings.group_id})
+                                          "dead_letters": settings.dead_letter_topic, "group": settings.group_id,
+                                          "guarantee": settings.guarantee, **_delivery_fields(settings)})
         worker.run(stop)
     log.info("worker stopped")
+
+
+def _delivery_fields(settings: Settings) -> dict[str, Any]:
+    """How the worker connects and commits, for its start-up log line (no secret is among them)."""
+    fields = describe_security(settings)
+    if settings.guarantee == "exactly-once":
+        fields["transactional_id"] = transactional_id(settings)
+    return fields
 
 
 def _watcher(settings: Settings, model: Any, classify: Any, metrics: Metrics) -> ModelWatcher | None:

@@ -33,3 +33,16 @@ class CommitError(BrokerError):
 
 class AuthenticationError(BrokerError):
     """The cluster refused the client's credentials or certificate (SASL or TLS)."""
+
+
+class TransactionError(BrokerError):
+    """An exactly-once transaction could not be completed or aborted; the worker exits, and its restart
+    (same transactional id) aborts whatever was left open."""
+
+
+class TransactionTimeoutError(TransactionError):
+    """A transaction call did not return in time (kafka-python's own calls wait without a limit)."""
+
+
+class FencedError(TransactionError):
+    """Another producer with this worker's transactional id has started: this one is a zombie and stops."""

@@ -1,19 +1,21 @@
 """The one place that builds kafka-python clients, and turns their errors into `stream.errors` types.
 
 The worker sees three small seams instead of kafka-python: a `KafkaSource` (poll records, commit
-offsets), a `KafkaSink` (send, flush, check deliveries) and an `Admin` (topics and their limits).
-Unit tests replace the first two with list-backed fakes. Every client connects the same way
-(`_client_options`: bootstrap servers, client id, TLS and SASL from `stream.security`).
+offsets), a `KafkaSink` (send, flush, check deliveries; a `TransactionalSink` also begins, commits and
+aborts transactions) and an `Admin` (topics and their limits). Unit tests replace the first two with
+list-backed fakes. Every client connects the same way (`_client_options`: bootstrap servers, client
+id, TLS and SASL from `stream.security`).
 """
 
 from __future__ import annotations
 
 import logging
 import ssl
+import threading
 import warnings
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 with warnings.catch_warnings():
     # kafka-python 3.0 loads its protocol schemas at import with importlib.resources.read_text and
@@ -26,7 +28,8 @@ with warnings.catch_warnings():
     from kafka.consumer.subscription_state import ConsumerRebalanceListener
     from kafka.record.default_records import DefaultRecordBatchBuilder
 
-from stream.errors import AuthenticationError, BrokerError, CommitError, ProduceError, RecordTooLargeError, TopicError
+from stream.errors import (AuthenticationError, BrokerError, CommitError, FencedError, ProduceError,
+                           RecordTooLargeError, TopicError, TransactionError, TransactionTimeoutError)
 from stream.security import client_security
 from stream.settings import Settings
 
@@ -34,6 +37,9 @@ log = logging.getLogger(__name__)
 
 Partition = tuple[str, int]
 Headers = list[tuple[str, bytes]]
+T = TypeVar("T")
+
+CLOSE_TIMEOUT_S = 10  # the longest a client's close waits (for a group leave, or unsent records)
 
 
 @dataclass(frozen=True)
@@ -134,9 +140,24 @@ class KafkaSource:
             log.debug("consumer lag not read", extra={"error": str(exc)})
         return lags
 
+    def group_metadata(self) -> Any:
+        """This member's group, generation and member id, for offsets sent in a transaction (KIP-447)."""
+        return self._consumer.group_metadata()
+
+    def rewind(self, offsets: Mapping[Partition, int]) -> None:
+        """Read again from these offsets, on the partitions this member still holds (an aborted batch)."""
+        for (topic, partition), offset in offsets.items():
+            tp = TopicPartition(topic, partition)
+            try:
+                if tp in self._consumer.assignment():
+                    self._consumer.seek(tp, offset)
+            except kafka.errors.KafkaError as exc:
+                # revoked meanwhile: its next owner starts from the committed offset anyway
+                log.debug("not rewound", extra={"partition": f"{topic}[{partition}]", "error": str(exc)})
+
     def close(self) -> None:
-        """Leave the group promptly (no auto-commit: every commit was explicit)."""
-        self._consumer.close(autocommit=False)
+        """Leave the group promptly (no auto-commit: every commit was explicit), waiting 10 s at most."""
+        self._consumer.close(autocommit=False, timeout_ms=CLOSE_TIMEOUT_S * 1000)
 
 
 def _describe(offsets: Mapping[Partition, int]) -> str:
@@ -144,11 +165,16 @@ def _describe(offsets: Mapping[Partition, int]) -> str:
 
 
 def connect_source(settings: Settings, on_assignment: Callable[[frozenset[Partition]], None]) -> KafkaSource:
-    """A consumer-group member subscribed to the input topic, with manual commits."""
+    """A consumer-group member subscribed to the input topic, with manual commits.
+
+    It reads with read_committed in either mode: records an upstream producer aborted are never
+    classified, and (exactly-once) the offsets it resumes from are never those of an open transaction.
+    """
     try:
         consumer = KafkaConsumer(
             **_client_options(settings),
             group_id=settings.group_id,
+            isolation_level="read_committed",
             enable_auto_commit=False,
             auto_offset_reset=settings.auto_offset_reset,
             max_poll_records=settings.batch_size,
@@ -209,7 +235,86 @@ class KafkaSink:
             raise ProduceError(f"flush failed: {exc}") from exc
 
     def close(self) -> None:
-        self._producer.close(timeout=self._flush_timeout_s)
+        """Close, waiting 10 s at most: every batch was flushed and checked, so nothing is left to wait for
+        unless the cluster is gone, and then waiting longer does not help."""
+        self._producer.close(timeout=CLOSE_TIMEOUT_S)
+
+
+class TransactionalSink(KafkaSink):
+    """A KafkaSink whose sends belong to transactions; every call that waits on the cluster is bounded.
+
+    kafka-python's send_offsets_to_transaction, commit_transaction and abort_transaction wait without a
+    timeout: a long outage would hang the worker silently. Here each waits at most `timeout_s`, then
+    raises TransactionTimeoutError (the call is left running on its own thread, and the worker exits).
+    """
+
+    def __init__(self, producer: KafkaProducer, limits: Mapping[str, int], flush_timeout_s: float,
+                 transactional_id: str, timeout_s: float):
+        super().__init__(producer, limits, flush_timeout_s)
+        self.transactional_id = transactional_id
+        self._timeout_s = timeout_s
+
+    def begin_transaction(self) -> None:
+        try:
+            self._producer.begin_transaction()  # local state only: no request, no wait
+        except kafka.errors.KafkaError as exc:
+            raise self._failed("begin", exc) from exc
+
+    def commit_transaction(self, offsets: Mapping[Partition, int], group_metadata: Any) -> None:
+        """Put the consumed offsets in the open transaction and commit it.
+
+        CommitError if the group refused the offsets (this member's generation is stale: it was taken
+        out of the group meanwhile); the transaction can then be aborted and the batch redone.
+        """
+        to_commit = {TopicPartition(t, p): OffsetAndMetadata(offset, "", -1) for (t, p), offset in offsets.items()}
+        try:
+            self._bounded("send_offsets_to_transaction",
+                          lambda: self._producer.send_offsets_to_transaction(to_commit, group_metadata))
+        except (kafka.errors.CommitFailedError, kafka.errors.FencedInstanceIdError,
+                kafka.errors.IllegalGenerationError, kafka.errors.UnknownMemberIdError) as exc:
+            raise CommitError(f"the group refused the offsets {_describe(offsets)}: {exc}") from exc
+        except kafka.errors.KafkaError as exc:
+            raise self._failed("send_offsets_to_transaction", exc) from exc
+        try:
+            self._bounded("commit_transaction", self._producer.commit_transaction)
+        except kafka.errors.KafkaError as exc:
+            raise self._failed("commit_transaction", exc) from exc
+
+    def abort_transaction(self) -> None:
+        """Abort the open transaction: its records and offsets are discarded for read_committed readers."""
+        try:
+            self._bounded("abort_transaction", self._producer.abort_transaction)
+        except kafka.errors.KafkaError as exc:
+            raise self._failed("abort_transaction", exc) from exc
+
+    def _bounded(self, name: str, call: Callable[[], T]) -> T:
+        """`call()` on a thread of its own, waited for `timeout_s` at most."""
+        outcome: list[tuple[bool, Any]] = []
+
+        def run() -> None:
+            try:
+                outcome.append((True, call()))
+            except BaseException as exc:  # handed to the caller below, with its type
+                outcome.append((False, exc))
+
+        thread = threading.Thread(target=run, name=f"kafka-{name}", daemon=True)
+        thread.start()
+        thread.join(self._timeout_s)
+        if not outcome:
+            raise TransactionTimeoutError(
+                f"{name} did not return within {self._timeout_s:g} s (transactional id {self.transactional_id}): "
+                "the cluster is unreachable or stuck; the worker stops, and its restart aborts the transaction")
+        ok, value = outcome[0]
+        if not ok:
+            raise value
+        return value
+
+    def _failed(self, call: str, exc: Exception) -> TransactionError:
+        if isinstance(exc, (kafka.errors.ProducerFencedError, kafka.errors.InvalidProducerEpochError)) or \
+                "ProducerFenced" in str(exc):
+            return FencedError(f"{call}: a newer producer with transactional id {self.transactional_id} has started "
+                               "(another worker runs with this NEWSFEED_WORKER_SLOT): this one is fenced and stops")
+        return TransactionError(f"{call} failed (transactional id {self.transactional_id}): {exc}")
 
 
 def _producer_options(settings: Settings, limits: Mapping[str, int]) -> dict[str, Any]:
@@ -221,15 +326,40 @@ def _producer_options(settings: Settings, limits: Mapping[str, int]) -> dict[str
 def connect_sink(settings: Settings, limits: Mapping[str, int]) -> KafkaSink:
     """An idempotent acks=all producer for topics with the given max.message.bytes limits.
 
-    One producer writes both the output and the dead-letter topic (so that exactly-once can later
-    put both in one transaction); its own request cap is the largest limit among them, and
-    `KafkaSink.send` holds each record to its own topic's limit.
+    One producer writes both the output and the dead-letter topic (so that exactly-once puts both in
+    one transaction); its own request cap is the largest limit among them, and `KafkaSink.send` holds
+    each record to its own topic's limit.
     """
     try:
         producer = KafkaProducer(**_producer_options(settings, limits))
     except kafka.errors.KafkaError as exc:
         raise _unreachable(settings, exc) from exc
     return KafkaSink(producer, limits, flush_timeout_s=settings.delivery_timeout_ms / 1000 + 5)
+
+
+def transactional_id(settings: Settings) -> str:
+    """GROUP.SLOT: the same for a worker slot across restarts, so a restarted worker fences its zombie."""
+    return f"{settings.group_id}.{settings.worker_slot}"
+
+
+def connect_transactional_sink(settings: Settings, limits: Mapping[str, int]) -> TransactionalSink:
+    """A transactional producer, initialised: any transaction an earlier instance of this slot left open is
+    aborted (or completed) by the cluster first, and that instance, if still alive, is fenced."""
+    timeout_ms = settings.transaction_timeout_ms
+    tid = transactional_id(settings)
+    try:
+        producer = KafkaProducer(**_producer_options(settings, limits), transactional_id=tid,
+                                 transaction_timeout_ms=timeout_ms, max_block_ms=timeout_ms)
+    except kafka.errors.KafkaError as exc:
+        raise _unreachable(settings, exc) from exc
+    try:
+        producer.init_transactions()  # waits max_block_ms at most
+    except kafka.errors.KafkaError as exc:
+        producer.close(timeout=0)
+        if isinstance(exc, kafka.errors.SaslAuthenticationFailedError):
+            raise _unreachable(settings, exc) from exc
+        raise TransactionError(f"cannot initialise transactions for transactional id {tid}: {exc}") from exc
+    return TransactionalSink(producer, limits, settings.delivery_timeout_ms / 1000 + 5, tid, timeout_ms / 1000)
 
 
 class Admin:
@@ -290,7 +420,8 @@ def connect_admin(settings: Settings) -> Admin:
 
 
 class KafkaReader:
-    """Reads every partition of one topic from its beginning, outside any consumer group."""
+    """Reads every partition of one topic from its beginning, outside any consumer group; read_committed
+    by default, so records of aborted transactions are skipped and open ones are waited for."""
 
     def __init__(self, consumer: KafkaConsumer, ends: Mapping[TopicPartition, int]):
         self._consumer = consumer
@@ -310,10 +441,10 @@ class KafkaReader:
         self._consumer.close(autocommit=False)
 
 
-def connect_reader(settings: Settings, topic: str) -> KafkaReader:
+def connect_reader(settings: Settings, topic: str, isolation_level: str = "read_committed") -> KafkaReader:
     try:
         consumer = KafkaConsumer(**_client_options(settings), group_id=None, enable_auto_commit=False,
-                                 allow_auto_create_topics=False)
+                                 allow_auto_create_topics=False, isolation_level=isolation_level)
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
         if not partitions:
             consumer.close()

@@ -108,6 +108,17 @@ OPTIONS: tuple[Option, ...] = (
            "/livez fails past it", "MS"),
     Option("delivery_timeout_ms", "--delivery-timeout-ms", "NEWSFEED_DELIVERY_TIMEOUT_MS", 120000, _positive_int,
            "how long the producer retries one send before it counts as failed", "MS"),
+    Option("guarantee", "--guarantee", "NEWSFEED_GUARANTEE", "at-least-once", _choice("at-least-once", "exactly-once"),
+           "at-least-once: a crash can write a batch twice; exactly-once: each batch's records, dead letters and "
+           "offsets commit in one Kafka transaction (readers must use read_committed)",
+           "{at-least-once,exactly-once}"),
+    Option("worker_slot", "--worker-slot", "NEWSFEED_WORKER_SLOT", None, _optional_text,
+           "this worker's place among the group's workers, e.g. a StatefulSet pod name: the same across its "
+           "restarts and different from every other live worker; exactly-once needs it (transactional id "
+           "GROUP.SLOT, so a restarted worker fences its zombie)", "SLOT"),
+    Option("transaction_timeout_ms", "--transaction-timeout-ms", "NEWSFEED_TRANSACTION_TIMEOUT_MS", 60000,
+           _positive_int, "exactly-once: the broker aborts a transaction left open this long; a transaction "
+           "call that takes longer ends the worker (exit 1) for its supervisor to restart", "MS"),
     Option("max_input_bytes", "--max-input-bytes", "NEWSFEED_MAX_INPUT_BYTES", 524288, _positive_int,
            "larger input records are dead-lettered as too_large", "BYTES"),
     Option("max_json_depth", "--max-json-depth", "NEWSFEED_MAX_JSON_DEPTH", 64, _positive_int,
@@ -164,6 +175,9 @@ class Settings:
     heartbeat_interval_ms: int
     max_poll_interval_ms: int
     delivery_timeout_ms: int
+    guarantee: str
+    worker_slot: str | None
+    transaction_timeout_ms: int
     max_input_bytes: int
     max_json_depth: int
     max_text_chars: int
@@ -213,6 +227,11 @@ class Settings:
             raise ConfigError(
                 f"NEWSFEED_HEARTBEAT_INTERVAL_MS ({self.heartbeat_interval_ms}) must be at most a third of "
                 f"NEWSFEED_SESSION_TIMEOUT_MS ({self.session_timeout_ms})"
+            )
+        if self.guarantee == "exactly-once" and self.worker_slot is None:
+            raise ConfigError(
+                "exactly-once needs NEWSFEED_WORKER_SLOT (--worker-slot): a name that stays the same across the "
+                "worker's restarts and differs from every other live worker's, e.g. the StatefulSet pod name"
             )
         check_security(self)
 

@@ -1,10 +1,12 @@
-"""The worker: a consumer-group member that enriches every article it reads, at least once.
+"""The worker: a consumer-group member that enriches every article it reads, at least once or exactly once.
 
 One batch at a time: poll → decode (refusals to the dead-letter topic) → classify the batch in one
-call → produce keyed by id → flush and check every send → commit the offsets after the batch.
-Nothing is committed that was not written. A failed send is not retried here: the producer has
-already retried it for delivery.timeout.ms, so the worker logs the record's topic[partition]@offset,
-commits nothing of the batch and exits non-zero; restarted, it redoes the batch from the last commit.
+call → produce keyed by id → flush and check every send → commit the offsets after the batch (at
+least once), or commit the batch's records, dead letters and offsets in one transaction (exactly
+once; `stream.transactions`). Nothing is committed that was not written. A failed send is not
+retried here: the producer has already retried it for delivery.timeout.ms, so the worker logs the
+record's topic[partition]@offset, commits nothing of the batch (aborts its transaction) and exits
+non-zero; restarted, it redoes the batch from the last commit.
 
 The model comes from a callable asked once per batch (`model_source`), so a reloading source can
 swap models between batches; `classify` is the model layer's `classify_batch`.
@@ -25,6 +27,7 @@ from stream.health import Health
 from stream.kafka_client import Headers, Partition, Record
 from stream.metrics import Metrics
 from stream.settings import Settings
+from stream.transactions import OffsetCommits, Transactions
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +47,17 @@ class Sink(Protocol):
     def flush(self) -> None: ...
 
 
+Commits = OffsetCommits | Transactions
+
+
 class Worker:
     """One consumer-group member's loop over injected seams: source, sink, model source, classifier."""
 
     def __init__(self, settings: Settings, source: Source, sink: Sink, model_source: Callable[[], Any],
-                 classify: Classify, metrics: Metrics, health: Health):
+                 classify: Classify, metrics: Metrics, health: Health, commits: Commits | None = None):
         self._settings = settings
         self._source, self._sink = source, sink
+        self._commits = commits if commits is not None else OffsetCommits(source)
         self._model_source, self._classify_batch = model_source, classify
         self._metrics, self._health = metrics, health
         self._model: Any = None
@@ -79,11 +86,21 @@ class Worker:
         items = decode_all([record.value for record in records], self._settings.limits)
         origins = [{"topic": r.topic, "partition": r.partition, "offset": r.offset} for r in records]
         outcomes = enrich_batch(items, model, self._classify, origins)
-        routed = [self._send(record, outcome) for record, outcome in zip(records, outcomes, strict=True)]
-        self._sink.flush()
-        self._check(records, [delivery for _, delivery in routed])
-        self._metrics.observe_end_to_end([record.timestamp_ms for record in records], time.time())
-        self._commit(records)
+        try:
+            with self._commits.batch(_first_offsets(records)) as commit:  # exactly-once: one transaction
+                routed = [self._send(record, outcome) for record, outcome in zip(records, outcomes, strict=True)]
+                self._sink.flush()
+                self._check(records, [delivery for _, delivery in routed])
+                self._metrics.observe_end_to_end([record.timestamp_ms for record in records], time.time())
+                commit(_next_offsets(records))
+        except CommitError as exc:
+            # The group refused the offsets (this member was taken out of it meanwhile). At least once:
+            # everything was written, and the next owner redoes the batch (duplicates, no loss). Exactly
+            # once: the transaction was aborted, so the batch counts as not done here.
+            self._metrics.commit_failures.inc()
+            log.warning("commit failed; the batch will be redone", extra={"error": str(exc), "batch": _span(records)})
+            if self._commits.guarantee == "exactly-once":
+                return
         self._count(len(records), [outcome for outcome, _ in routed])
         self._metrics.batch_seconds.observe(time.perf_counter() - started)
 
@@ -123,18 +140,6 @@ class Worker:
             raise ProduceError(f"{len(failures)} of {len(records)} records of the batch were not written "
                                f"(first: {record.coordinates}: {failure}); nothing of it was committed")
 
-    def _commit(self, records: Sequence[Record]) -> None:
-        offsets: dict[Partition, int] = {}
-        for record in records:
-            key = (record.topic, record.partition)
-            offsets[key] = max(offsets.get(key, 0), record.offset + 1)
-        try:
-            self._source.commit(offsets)
-        except CommitError as exc:
-            # Everything was written; the next owner of these partitions redoes the batch (duplicates, no loss).
-            self._metrics.commit_failures.inc()
-            log.warning("commit failed; the batch will be redone", extra={"error": str(exc)})
-
     def _count(self, consumed: int, outcomes: Sequence[Outcome]) -> None:
         metrics = self._metrics
         metrics.records_consumed.inc(consumed)
@@ -147,6 +152,24 @@ class Worker:
                 metrics.records_dead_lettered.labels(outcome.reason).inc()
         log.info("batch done", extra={"records": consumed, "enriched": len(enriched),
                                            "dead_lettered": consumed - len(enriched)})
+
+
+def _next_offsets(records: Sequence[Record]) -> dict[Partition, int]:
+    """The offset to read next on each partition of the batch: what is committed after it."""
+    offsets: dict[Partition, int] = {}
+    for record in records:
+        key = (record.topic, record.partition)
+        offsets[key] = max(offsets.get(key, 0), record.offset + 1)
+    return offsets
+
+
+def _first_offsets(records: Sequence[Record]) -> dict[Partition, int]:
+    """Where the batch began on each partition: where an aborted batch is read again from."""
+    offsets: dict[Partition, int] = {}
+    for record in records:
+        key = (record.topic, record.partition)
+        offsets[key] = min(offsets.get(key, record.offset), record.offset)
+    return offsets
 
 
 def _span(records: Sequence[Record]) -> str:

@@ -73,3 +73,12 @@ def test_flags_document_their_variable_and_default_and_come_back_as_raw_strings(
     assert flags["batch_size"] == "9" and flags["create_topics"] == "true" and flags["model_dir"] is None
     assert Settings.from_env({}, flags).create_topics is True
 
+
+def test_exactly_once_needs_a_worker_slot_and_names_its_transactional_id():
+    with pytest.raises(ConfigError, match="exactly-once needs NEWSFEED_WORKER_SLOT"):
+        Settings.from_env({"NEWSFEED_GUARANTEE": "exactly-once"})
+    settings = Settings.from_env({"NEWSFEED_GUARANTEE": "exactly-once"}, {"worker_slot": "newsfeed-2"})
+    from stream.kafka_client import transactional_id
+
+    assert transactional_id(settings) == "newsfeed-classifier.newsfeed-2"
+    assert Settings.from_env({}).guarantee == "at-least-once"

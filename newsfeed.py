@@ -226,7 +226,7 @@ def _dlq_arguments(parser: argparse.ArgumentParser) -> None:
     for action in (inspect, redrive):
         action.add_argument("--topic", metavar="TOPIC",
                             help="the dead-letter topic [default: NEWSFEED_DEAD_LETTER_TOPIC, or articles.raw.dlq]")
-        add_flags(action, ["bootstrap_servers", "log_level"])
+        add_flags(action, ["bootstrap_servers", *SECURITY_FIELDS, "log_level"])
     add_flags(redrive, ["input_topic"])
 
 

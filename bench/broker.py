@@ -119,6 +119,8 @@ class PacedLoad:
 
     def run(self, values: Sequence[bytes], rate: float, seconds: float) -> int:
         count = int(rate * seconds)
+        # The topic's metadata first: else the first records wait in the client for it, stamped early.
+        self._producer.partitions_for(self._topic)
         start = time.monotonic()
         for n in range(count):
             delay = start + n / rate - time.monotonic()

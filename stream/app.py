@@ -61,15 +61,22 @@ def install_stop_signals(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, request_stop)
 
 
-def run_worker(settings: Settings, stop: threading.Event) -> None:
-    """Run one worker until `stop` is set. Raises NewsfeedError subclasses for what stops it early."""
+def run_worker(settings: Settings, stop: threading.Event, model: Any = None) -> None:
+    """Run one worker until `stop` is set (or `settings.processes` of them, see stream.processes).
+    Raises NewsfeedError subclasses for what stops it early. `model`: one already loaded."""
+    if settings.processes > 1:
+        _run_processes(settings, stop)
+        return
     registry = CollectorRegistry()
     metrics = create_metrics(registry)
     ProcessCollector(registry=registry)  # process_cpu_seconds_total, process_resident_memory_bytes, ...
     health = Health(stall_after_s=settings.max_poll_interval_ms / 1000)
 
-    model = load_model(settings.model_dir)
+    model = model if model is not None else load_model(settings.model_dir)
     classify = default_classify()
+    # One classification before joining the group: it refuses a model that cannot classify, and it builds
+    # what the first batch would otherwise build while records wait (gazetteer, scoring caches: ~0.3 s).
+    smoke_check(classify)(model)
     metrics.model_load_seconds.set(model.load_seconds)
     watcher = _watcher(settings, model, classify, metrics)
     with contextlib.ExitStack() as resources:  # closed in reverse: consumer, producer, HTTP server, watcher
@@ -96,6 +103,20 @@ def run_worker(settings: Settings, stop: threading.Event) -> None:
                                           "guarantee": settings.guarantee, **_delivery_fields(settings)})
         worker.run(stop)
     log.info("worker stopped")
+
+
+def _run_processes(settings: Settings, stop: threading.Event) -> None:
+    from stream.processes import run_processes
+
+    model = load_model(settings.model_dir)
+    smoke_check(default_classify())(model)  # warmed before the fork, so the children share what it built
+
+    def run_child(child_settings: Settings) -> None:
+        child_stop = threading.Event()
+        install_stop_signals(child_stop)
+        run_worker(child_settings, child_stop, model)
+
+    run_processes(settings, stop, run_child)
 
 
 def _delivery_fields(settings: Settings) -> dict[str, Any]:

@@ -128,6 +128,9 @@ OPTIONS: tuple[Option, ...] = (
            "the output record keeps every field whole", "CHARS"),
     Option("http_address", "--http-address", "NEWSFEED_HTTP_ADDRESS", "127.0.0.1:9464", _address,
            "where /metrics, /livez and /readyz are served (use 0.0.0.0:PORT in a container)", "HOST:PORT"),
+    Option("processes", "--processes", "NEWSFEED_PROCESSES", 1, _positive_int,
+           "worker processes to run, each a full group member with its own consumer, producer and HTTP "
+           "endpoint (process i serves on PORT+i); one per core uses them all", "N"),
     Option("partitions", "--partitions", "NEWSFEED_PARTITIONS", 4, _positive_int,
            "partitions of each topic the worker or `topics create` creates", "N"),
     Option("create_topics", "--create-topics", "NEWSFEED_CREATE_TOPICS", False, _boolean,
@@ -182,6 +185,7 @@ class Settings:
     max_json_depth: int
     max_text_chars: int
     http_address: str
+    processes: int
     partitions: int
     create_topics: bool
     security_protocol: str

@@ -18,6 +18,9 @@ from models.text import prepare_article
 
 log = logging.getLogger(__name__)
 
+# Threshold search: F1 is averaged over this many grid steps (of 0.025) on each side.
+SMOOTHING = 2
+
 # Examples cut from a longer document have ids "<document id>@passage<n>" (training.corpora.passages).
 PASSAGE_MARK = "@"
 
@@ -58,7 +61,10 @@ def prepared_texts(examples: Sequence[LabelledText]) -> tuple[list[str], list[st
 
 
 def label_matrix(examples: Sequence[LabelledText], attribute: str, labels: Sequence[str]) -> np.ndarray:
-    return np.array([[label in getattr(e, attribute) for label in labels] for e in examples], dtype=np.int8)
+    """1 where an example carries a label. `attribute` is a field of the example or a key of its `meta`."""
+    def values(e):
+        return getattr(e, attribute) if hasattr(e, attribute) else (getattr(e, "meta", None) or {}).get(attribute, ())
+    return np.array([[label in values(e) for label in labels] for e in examples], dtype=np.int8)
 
 
 def fit_text_model(
@@ -74,23 +80,28 @@ def fit_text_model(
     y_topics = label_matrix(examples, "topics", TOPICS)
     y_regions = label_matrix(examples, "regions", REGIONS)
     weights = np.array([e.weight for e in examples], dtype=np.float64)
+    # Per example and topic: 0 where the example's label for that topic is unknown (see
+    # training.corpora.passages), so that head neither learns from it nor is tuned on it.
+    topic_weights = weights[:, None] * (1 - label_matrix(examples, "unknown_topics", TOPICS))
     indices = np.arange(len(examples))
-    # Split by document, so no passage of a validation document is trained on, and tune thresholds
-    # on whole texts only: they are what the worker judges.
+    # Split by document, so no passage of a validation document is trained on. Validation keeps the
+    # passages: a label's threshold is applied to whole texts and, through the theme rule of
+    # TextModel.topic_probabilities, to single passages, so it is tuned on both.
     documents = [e.id.split(PASSAGE_MARK)[0] for e in examples]
     splitter = GroupShuffleSplit(n_splits=1, test_size=config.validation_share, random_state=config.seed)
     train_idx, val_idx = next(splitter.split(indices, groups=documents))
-    val_idx = np.array([i for i in val_idx if PASSAGE_MARK not in examples[i].id])
 
     progress(f"fitting on {len(train_idx)} examples, tuning thresholds on {len(val_idx)}")
-    model = _fit(titles, bodies, y_topics, y_regions, weights, train_idx, config)
+    model = _fit(titles, bodies, y_topics, y_regions, topic_weights, weights, train_idx, config)
     val_bodies = [bodies[i] for i in val_idx]
     val_features = model.features([titles[i] for i in val_idx], val_bodies)
-    topic_thr, topic_f1 = _tune(model.topic_probabilities(val_features, val_bodies), y_topics[val_idx], config)
-    region_thr, region_f1 = _tune(model.region_heads.probabilities(val_features), y_regions[val_idx], config)
+    topic_thr, topic_f1 = _tune(model.topic_probabilities(val_features, val_bodies), y_topics[val_idx], config,
+                                topic_weights[val_idx] > 0)
+    region_thr, region_f1 = _tune(model.region_heads.probabilities(val_features), y_regions[val_idx], config,
+                                  np.ones(y_regions[val_idx].shape, dtype=bool))
 
     progress(f"refitting on all {len(examples)} examples")
-    model = _fit(titles, bodies, y_topics, y_regions, weights, indices, config)
+    model = _fit(titles, bodies, y_topics, y_regions, topic_weights, weights, indices, config)
     model.topic_heads.threshold = topic_thr
     model.region_heads.threshold = region_thr
     validation = {
@@ -101,15 +112,17 @@ def fit_text_model(
     return model, validation
 
 
-def _fit(titles, bodies, y_topics, y_regions, weights, idx, config: FitConfig) -> TextModel:
+def _fit(titles, bodies, y_topics, y_regions, topic_weights, region_weights, idx, config: FitConfig) -> TextModel:
     vectorizer = build_vectorizer(config.max_features, config.min_df, config.ngram_max)
     features = vectorizer.fit_transform([model_input(titles[i], bodies[i], config.max_body_chars) for i in idx]).tocsr()
-    topic_heads = _fit_heads(features, y_topics[idx], weights[idx], TOPICS, config.c_topics, config.seed)
-    region_heads = _fit_heads(features, y_regions[idx], weights[idx], REGIONS, config.c_regions, config.seed)
+    topic_heads = _fit_heads(features, y_topics[idx], topic_weights[idx], TOPICS, config.c_topics, config.seed)
+    region_weights = np.repeat(region_weights[idx][:, None], len(REGIONS), axis=1)
+    region_heads = _fit_heads(features, y_regions[idx], region_weights, REGIONS, config.c_regions, config.seed)
     return TextModel(vectorizer, topic_heads, region_heads, config.max_body_chars)
 
 
 def _fit_heads(features, y: np.ndarray, weights: np.ndarray, labels: Sequence[str], c: float, seed: int) -> LinearHeads:
+    """One logistic regression per label; `weights` has one column per label."""
     coef = np.zeros((len(labels), features.shape[1]), dtype=np.float32)
     intercept = np.zeros(len(labels))
     for k in range(len(labels)):
@@ -118,21 +131,28 @@ def _fit_heads(features, y: np.ndarray, weights: np.ndarray, labels: Sequence[st
             intercept[k] = -10.0 if y[0, k] == 0 else 10.0
             continue
         clf = LogisticRegression(C=c, solver="liblinear", max_iter=200, random_state=seed)
-        clf.fit(features, y[:, k], sample_weight=weights)
+        clf.fit(features, y[:, k], sample_weight=weights[:, k])
         coef[k] = clf.coef_[0]
         intercept[k] = clf.intercept_[0]
     return LinearHeads(tuple(labels), coef, intercept, np.full(len(labels), 0.5))
 
 
-def _tune(probs: np.ndarray, y: np.ndarray, config: FitConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Per label, the threshold with the best F1 on validation data (0.5 where it has no positives)."""
+def _tune(probs: np.ndarray, y: np.ndarray, config: FitConfig, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per label, the threshold with the best smoothed F1 on validation data (0.5 where it has no positives).
+
+    F1 is averaged over a window of neighbouring thresholds before taking the best: with a few
+    hundred positives, the single best threshold often sits at the edge of a wide plateau, chosen by
+    one or two items; the middle of the plateau is the choice that holds on new data.
+    """
     grid = np.round(np.arange(config.min_threshold, config.max_threshold + 1e-9, 0.025), 3)
     thresholds, best_f1 = np.full(y.shape[1], 0.5), np.zeros(y.shape[1])
     for k in range(y.shape[1]):
-        if y[:, k].sum() == 0:
+        rows = known[:, k]
+        if y[rows, k].sum() == 0:
             continue
-        scores = [_f1(probs[:, k] >= t, y[:, k] == 1) for t in grid]
-        best = int(np.argmax(scores))
+        scores = np.array([_f1(probs[rows, k] >= t, y[rows, k] == 1) for t in grid])
+        smoothed = np.convolve(np.pad(scores, SMOOTHING, mode="edge"), np.ones(2 * SMOOTHING + 1) / (2 * SMOOTHING + 1), "valid")
+        best = int(np.argmax(smoothed))
         thresholds[k], best_f1[k] = grid[best], scores[best]
     return thresholds, best_f1
 

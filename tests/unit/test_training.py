@@ -53,6 +53,16 @@ def test_a_passage_inherits_a_document_label_only_with_its_own_cues():
     assert labelled and all(p.topics == {"defence"} and "armed forces" in p.text for p in labelled)
     assert all(p.id.startswith("whitehouse-briefing-room/x.md@passage") and p.weight == 0.25 for p in passages)
     assert {p.regions for p in labelled} == {frozenset({"europe"})}, "a passage keeps only regions it names"
+    unlabelled = [p for p in passages if not p.topics]
+    assert unlabelled and all(p.meta["unknown_topics"] == ["defence", "diplomacy"] for p in unlabelled), \
+        "a passage without its document's cues is no evidence against the document's topic"
+
+
+def test_passages_never_carry_diplomacy_evidence():
+    talks = ("The foreign ministers held bilateral talks on the treaty and the ambassadors discussed sanctions at the "
+             "summit with their counterparts from the European Union. " * 2)
+    passages = passage_examples([_document("\n".join([talks] * 4), {"diplomacy"})], Gazetteer.load())
+    assert passages and all(not p.topics and "diplomacy" in p.meta["unknown_topics"] for p in passages)
 
 
 def test_gold_ids_resolve_and_a_changed_text_is_left_out(tmp_path):

@@ -79,10 +79,33 @@ def build_corpus(
         for example in build(data_dir, gazetteer)
         if example.id not in excluded
     ]
-    examples = weight_sources(examples, SOURCE_WEIGHT_CAPS)
+    examples = weight_sources(emphasise_confusable_negatives(examples), SOURCE_WEIGHT_CAPS)
     examples += passage_examples(examples, gazetteer, seed)
     random.Random(seed).shuffle(examples)
     return examples
+
+
+# Wikipedia sections whose unlabelled events use the target topics' words in other senses (a price
+# war, a labour strike, a merger deal, talks between a club and a player, a team's offensive).
+CONFUSABLE_SECTIONS = frozenset({
+    "Business and economy", "Sports", "Arts and culture", "Law and crime", "Politics and elections",
+    "Health and environment", "Disasters and accidents",
+})
+CONFUSABLE_NEGATIVE_WEIGHT = 3.0
+
+
+def emphasise_confusable_negatives(examples: list[Example]) -> list[Example]:
+    """Unlabelled Wikipedia events of the confusable sections count CONFUSABLE_NEGATIVE_WEIGHT times.
+
+    Without them the model learns "deal", "talks", "strike" and "war" as topic words from the
+    thousands of conflict and diplomacy events, and tags business and sports news (measured on the
+    AG News Business class: diplomacy 3.0% -> 2.5%, defence unchanged at 1.6%, gold F1 unchanged).
+    """
+    return [
+        replace(e, weight=e.weight * CONFUSABLE_NEGATIVE_WEIGHT)
+        if e.source == "wikipedia" and not e.topics and e.meta.get("section") in CONFUSABLE_SECTIONS else e
+        for e in examples
+    ]
 
 
 def build_agnews(data_dir: str | Path) -> list[Example]:

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 KAFKA := deploy/local-kafka/kafka.sh
 DATA ?= ../shared/data
 
-.PHONY: help venv broker broker-stop demo test test-unit bench train evaluate
+.PHONY: help tools venv broker broker-stop demo test test-unit bench train evaluate
 
 help:
 	@echo "make demo         start the local broker and a worker with the shipped model, feed it example articles"
@@ -15,6 +15,13 @@ help:
 	@echo "make broker       start the local Kafka broker;  make broker-stop  stop it"
 	@echo "make train        retrain a model from DATA=$(DATA) into var/artifacts/"
 	@echo "make evaluate     evaluate the shipped model on DATA=$(DATA); report in var/eval/"
+
+# Prometheus and promtool from Debian's package: the metrics integration test runs a real server and
+# the alert rules are unit-tested with promtool. Installed only when missing (needs root or sudo).
+tools:
+	@command -v promtool >/dev/null && command -v prometheus >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
 
 venv: $(VENV)/.installed
 
@@ -34,7 +41,7 @@ broker-stop:
 demo: venv
 	bash deploy/local/demo.sh
 
-test: venv
+test: tools venv
 	$(BIN)/python -m pytest
 
 test-unit: venv

@@ -160,11 +160,11 @@ class TextModel:
             return features, self.topic_probabilities(features, bodies)
         passages = [split_passages(body, self.max_body_chars) for body in bodies]
         long_articles = [i for i, p in enumerate(passages) if len(p) > PASSAGES_FOR_A_THEME]
-        whole, passage_rows = counter.count_articles(titles, passages, frozenset(long_articles))
+        whole, passage_counts = counter.count_articles(titles, passages, frozenset(long_articles))
         features = counter.tfidf(whole)
         probabilities = self.topic_heads.probabilities(features)
         if long_articles:
-            passage_probabilities = self.topic_heads.probabilities(counter.tfidf(passage_rows))
+            passage_probabilities = self.topic_heads.probabilities(counter.tfidf(passage_counts))
             probabilities = _with_themes(probabilities, passage_probabilities,
                                          [(i, len(passages[i])) for i in long_articles])
         return features, probabilities
@@ -240,8 +240,9 @@ class _WordCounter:
 
     The whole text is "title\ntitle\nbody" and the passages tile the body at line breaks. No token and
     no case or accent rule reaches across a line break or a space, so the whole text's tokens are the
-    title's twice, then each passage's in order: they are counted from those lists. The counts go
-    through the vectorizer's own TF-IDF step, so the numbers are the same as `vectorizer.transform`'s.
+    title's twice, then each passage's in order, and its n-grams are theirs plus the bigrams that
+    straddle two pieces. The counts go through the vectorizer's own TF-IDF step, so the numbers are
+    the same as `vectorizer.transform`'s.
     """
 
     def __init__(self, vectorizer: TfidfVectorizer):
@@ -251,9 +252,6 @@ class _WordCounter:
         self._stop_words = frozenset(vectorizer.get_stop_words() or ())
         self._vocabulary: dict[str, int] = vectorizer.vocabulary_
         self._bigrams = vectorizer.ngram_range[1] == 2
-        pairs = [feature.split(" ") for feature in self._vocabulary if " " in feature]
-        self._firsts = frozenset(pair[0] for pair in pairs)
-        self._seconds = frozenset(pair[1] for pair in pairs)
         self._n_features = len(self._vocabulary)
         self._dtype = vectorizer.dtype
         self._tfidf = vectorizer._tfidf
@@ -276,19 +274,36 @@ class _WordCounter:
 
     def count_articles(
         self, titles: Sequence[str], passages: Sequence[list[str]], long_articles: frozenset[int]
-    ) -> tuple[list[dict[int, int]], list[dict[int, int]]]:
-        """Feature counts of each article's whole text, and of each passage of the long articles."""
-        whole, passage_rows = [], []
+    ) -> tuple[sparse.csr_array, sparse.csr_array]:
+        """Feature counts of each article's whole text, and of each passage of the long articles.
+
+        Each title and passage is counted once; an article's whole-text row is its title's row twice,
+        plus its passages' rows, plus the bigrams that straddle two pieces: sums done as sparse products.
+        """
+        title_rows, passage_rows, seam_rows, owners = [], [], [], []
         for i, (title, article_passages) in enumerate(zip(titles, passages)):
             title_tokens = self._tokens(title)
             pieces = [self._tokens(passage) for passage in article_passages]
-            whole.append(self._count(title_tokens + title_tokens + [token for piece in pieces for token in piece]))
-            if i in long_articles:
-                passage_rows.extend(self._count(piece) for piece in pieces)
-        return whole, passage_rows
+            title_rows.append(self._count(title_tokens))
+            passage_rows.extend(self._count(piece) for piece in pieces)
+            owners.extend([i] * len(pieces))
+            seam_rows.append(self._count_seams([title_tokens, title_tokens, *pieces]))
+        n_articles, n_passages = len(title_rows), len(passage_rows)
+        passage_counts = self._matrix(passage_rows)
+        owner = sparse.csr_array((np.ones(n_passages, dtype=np.int32), (owners, np.arange(n_passages))),
+                                 shape=(n_articles, n_passages))
+        whole = self._matrix(title_rows) * 2 + owner @ passage_counts + self._matrix(seam_rows)
+        long_rows = [row for row, i in enumerate(owners) if i in long_articles]
+        return whole, passage_counts[long_rows]
 
-    def tfidf(self, rows: Sequence[dict[int, int]]) -> sparse.csr_matrix:
-        """The TF-IDF matrix of count rows, built as CountVectorizer builds it, through the same transformer."""
+    def tfidf(self, counts: sparse.csr_array) -> sparse.csr_matrix:
+        """The TF-IDF rows of a count matrix, through the vectorizer's own transformer. Indices are sorted
+        first, as CountVectorizer leaves them: the row norms then sum in the same order."""
+        counts = sparse.csr_array(counts, dtype=self._dtype)
+        counts.sort_indices()
+        return self._tfidf.transform(counts, copy=False).tocsr()
+
+    def _matrix(self, rows: Sequence[dict[int, int]]) -> sparse.csr_array:
         indices: list[int] = []
         values: list[int] = []
         indptr = [0]
@@ -296,31 +311,38 @@ class _WordCounter:
             indices.extend(counts.keys())
             values.extend(counts.values())
             indptr.append(len(indices))
-        counts_matrix = sparse.csr_array(
-            (np.asarray(values, dtype=np.intc), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
+        return sparse.csr_array(
+            (np.asarray(values, dtype=np.int32), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
             shape=(len(rows), self._n_features),
-            dtype=self._dtype,
         )
-        counts_matrix.sort_indices()
-        return self._tfidf.transform(counts_matrix, copy=False).tocsr()
+
+    def _count_seams(self, pieces: Sequence[list[str]]) -> dict[int, int]:
+        """The bigrams that join the last word of a piece to the first word of the next non-empty one."""
+        counts: dict[int, int] = {}
+        if not self._bigrams:
+            return counts
+        last = None
+        for piece in pieces:
+            if not piece:
+                continue
+            if last is not None:
+                j = self._vocabulary.get(f"{last} {piece[0]}")
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            last = piece[-1]
+        return counts
 
     def _tokens(self, text: str) -> list[str]:
         stop_words = self._stop_words
         return [token for token in self._tokenize(self._preprocess(text)) if token not in stop_words]
 
     def _count(self, tokens: list[str]) -> dict[int, int]:
-        # Distinct features map to distinct columns, so each one's count is its Counter's count.
-        counts: dict[int, int] = {}
+        """Counts by column of a piece's unigrams and bigrams (distinct features have distinct columns)."""
+        features = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])] if self._bigrams else tokens
         lookup = self._vocabulary.get
-        for token, n in Counter(tokens).items():
-            j = lookup(token)
+        counts: dict[int, int] = {}
+        for feature, n in Counter(features).items():
+            j = lookup(feature)
             if j is not None:
                 counts[j] = n
-        if self._bigrams and len(tokens) > 1:
-            firsts, seconds = self._firsts, self._seconds
-            bigrams = Counter([f"{a} {b}" for a, b in zip(tokens, tokens[1:]) if a in firsts and b in seconds])
-            for bigram, n in bigrams.items():
-                j = lookup(bigram)
-                if j is not None:
-                    counts[j] = n
         return counts

@@ -20,7 +20,7 @@ from models.schema import Article, Enrichment, article_from_dict
 from models.taxonomy import REGIONS, TOPICS
 from training import scoring
 from training.corpora import build_agnews, build_corpus
-from training.fit import FitConfig, fit_text_model
+from training.fit import PASSAGE_MARK, FitConfig, fit_text_model
 from training.gold import SEED_ID, GoldText, load_gold, resolve_texts
 
 log = logging.getLogger(__name__)
@@ -146,9 +146,10 @@ def evaluate_agnews(model: Model, data_dir: str | Path) -> dict:
 def evaluate_splits(data_dir: str | Path, config: FitConfig, progress: Callable[[str], None]) -> dict:
     """Retrain the recipe on part of the automatic corpus and test on the unseen part."""
     examples = build_corpus(data_dir, exclude_ids=frozenset(item.id for item in load_gold()), seed=config.seed)
-    splits = {"time": _time_split(examples)}
+    documents = [e for e in examples if PASSAGE_MARK not in e.id]  # test on whole texts, as the worker sees them
+    splits = {"time": (_time_split(examples)[0], _time_split(documents)[1])}
     for source in sorted({e.source for e in examples}):
-        splits[f"without_{source}"] = ([e for e in examples if e.source != source], [e for e in examples if e.source == source])
+        splits[f"without_{source}"] = ([e for e in examples if e.source != source], [e for e in documents if e.source == source])
     results = {}
     for name, (train, test) in splits.items():
         if not train or not test:

@@ -44,7 +44,7 @@ def render_model_card(metadata: dict) -> str:
         f"(pycountry plus curated aliases) for countries and focus. scikit-learn {metadata.get('sklearn_version', '?')}.",
         "",
         "## Training data",
-        f"{data.get('examples', '?')} automatically labelled examples: "
+        f"{data.get('examples', '?')} automatically labelled examples (passages of long documents included): "
         + ", ".join(f"{source} {count}" for source, count in sorted(data.get("per_source", {}).items())) + ".",
         "Label counts: " + ", ".join(f"{label} {data.get('labels', {}).get(label, 0)}" for label in TOPICS) + ".",
         "The hand-labelled development gold set (training/gold) is held out of training.",
@@ -70,6 +70,15 @@ def render_model_card(metadata: dict) -> str:
             "The gold set was labelled by the project's developers with the label definitions of the product;",
             "it is small (about 300 items), so each figure carries a few points of sampling error.",
         ]
+        seed = (metadata.get("metrics") or {}).get("seed") or {}
+        if seed.get("present"):
+            verdict = "correct" if seed["passed"] else "not correct"
+            lines += ["", f"The shipped example article (`seed-article.txt`, a scraped page) is {verdict}: "
+                      f"topics {seed['got']['topics']}, regions {seed['got']['regions']}, focus countries "
+                      f"{seed['got']['countries']}."]
+        lines += ["", "`newsfeed evaluate` adds AG News false-positive rates, a time split, each source held out "
+                  "in turn, calibration and the artifact's footprint; the report of the shipped model is in "
+                  "`training/reports/`."]
     else:
         lines.append("Not evaluated on the gold set (the data directory had no gold items).")
     lines += ["", "## Known limits", LIMITS, ""]

@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+import sklearn
+
 from models.artifact import Model, save_model
 from models.errors import TrainingDataError
 from models.taxonomy import REGIONS, TOPICS
@@ -37,6 +39,7 @@ def train(data_dir: str | Path, out_dir: str | Path, config: FitConfig, progress
         "version": version,
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "fit_config": config.as_dict(),
+        "sklearn_version": sklearn.__version__,
         "data": summary,
         "validation": validation,
         "metrics": {"gold": {k: gold[k] for k in ("items", "topics", "regions", "focus_countries")}, "seed": evaluate_seed(rows)},

@@ -13,7 +13,7 @@ import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -66,6 +66,13 @@ def split_passages(body: str, max_body_chars: int = DEFAULT_MAX_BODY_CHARS) -> l
     return passages
 
 
+class SparseRow(NamedTuple):
+    """One row of a CSR matrix: its column indices and values, in stored order."""
+
+    indices: np.ndarray
+    data: np.ndarray
+
+
 @dataclass
 class LinearHeads:
     """One logistic-regression head per label, stacked so a batch is scored in one product."""
@@ -90,7 +97,8 @@ class LinearHeads:
     def __getstate__(self) -> dict:
         return {name: value for name, value in self.__dict__.items() if name != "_coef_t_cache"}
 
-    def evidence(self, row: sparse.csr_matrix, label_index: int, feature_names: np.ndarray, top: int) -> list[str]:
+    def evidence(self, row: SparseRow | sparse.csr_matrix, label_index: int, feature_names: np.ndarray,
+                 top: int) -> list[str]:
         """The n-grams of one article that pushed this label's score up the most."""
         contributions = row.data * self.coef[label_index, row.indices]
         order = np.argsort(-contributions)[:top]

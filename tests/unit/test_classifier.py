@@ -55,3 +55,10 @@ def test_results_are_deterministic_and_in_input_order(tiny_model):
     articles = [_article(f"Article number {n} about rockets, satellites and orbit around the Moon") for n in range(5)]
     first, second = classify_batch(articles, tiny_model), classify_batch(list(reversed(articles)), tiny_model)
     assert first == list(reversed(second))
+
+
+def test_six_words_are_enough_five_are_too_short(tiny_model):
+    five, six = classify_batch([_article("Rocket launch from the cosmodrome"),
+                                _article("Rocket launch from the cosmodrome today")], tiny_model)
+    assert five.status == "too_short"
+    assert six.status != "too_short"

@@ -14,6 +14,26 @@ TARGETS = (
 )
 
 
+# Not targets: the same comparisons by CPU time, which other jobs on a shared machine disturb far less.
+CPU_RATIOS = (
+    ("e2e / model alone, by CPU per article",
+     lambda r: r["model_alone"][str(r["batch_size"])]["cpu_ms_per_article"] / r["runs"]["e2e"]["worker_cpu_ms_per_article"]),
+    ("e2e / naive, by CPU per article",
+     lambda r: r["runs"]["naive"]["cpu_ms_per_article"] / r["runs"]["e2e"]["worker_cpu_ms_per_article"]),
+    ("2 processes / naive, articles/s", lambda r: r["two_process_aps"] / r["naive_aps"]),
+)
+
+
+def cpu_ratios(results: dict[str, Any]) -> dict[str, float | None]:
+    ratios = {}
+    for name, compute in CPU_RATIOS:
+        try:
+            ratios[name] = round(compute(results), 2)
+        except (KeyError, TypeError, ZeroDivisionError):
+            ratios[name] = None
+    return ratios
+
+
 def target_checks(results: dict[str, Any]) -> list[dict[str, Any]]:
     checks = []
     for name, compute, op, target in TARGETS:
@@ -55,6 +75,11 @@ def render_table(results: dict[str, Any]) -> str:
     for check in results["targets"]:
         value = "-" if check["value"] is None else f"{check['value']:g}"
         lines.append(f"{check['name']:<30} {value:>8} {check['target']:>8}  {'yes' if check['met'] else 'NO'}")
+    lines.append("")
+    for name, value in results.get("cpu_ratios", {}).items():
+        lines.append(f"{name:<40} {'-' if value is None else f'{value:g}':>8}")
+    cores = [f"{results['runs'][k]['worker_cores_used']:g}" for k in ("e2e", "two_process")]
+    lines.append(f"{'cores used by the workers, 1 / 2 processes':<40} {' / '.join(cores):>8}")
     return "\n".join(lines)
 
 

@@ -22,7 +22,7 @@ from bench.broker import PacedLoad, Run, TopicWatch, create_topics, delete_topic
 from bench.corpus import Corpus, load_corpus
 from bench.machine import CpuShare, broker_pid, load_average, machine_facts, now_utc
 from bench.model import decode_corpus, model_throughput
-from bench.report import render_table, target_checks
+from bench.report import cpu_ratios, render_table, target_checks
 from bench.workers import ROOT, Workers
 
 log = logging.getLogger("bench")
@@ -92,6 +92,7 @@ def run_suite(plan: Plan) -> dict[str, Any]:
     results["p99_ms_at_100aps"] = runs["latency"]["p99_ms"]
     results["worker_rss_mb"] = max(runs["e2e"]["rss_mb"].values())
     results["targets"] = target_checks(results)
+    results["cpu_ratios"] = cpu_ratios(results)
     results["load_average_after"] = load_average()
     results["bench_seconds"] = round(time.monotonic() - started)
     return results
@@ -155,7 +156,8 @@ def _drain(run: Run, plan: Plan, logs: Path, processes: int, record_bytes: float
     rate = plan.records / seconds
     return {"processes": processes, "seconds": round(seconds, 2), "articles_per_s": round(rate, 1),
             "mb_per_s": round(rate * record_bytes / 1e6, 2), "rss_mb": {str(k): v for k, v in rss.items()},
-            "worker_cpu_ms_per_article": round(1000 * cpu / plan.records, 3), "cpu": machine}
+            "worker_cpu_ms_per_article": round(1000 * cpu / plan.records, 3),
+            "worker_cores_used": round(cpu / seconds, 2), "cpu": machine}
 
 
 def _naive(run: Run, plan: Plan, record_bytes: float) -> dict[str, Any]:

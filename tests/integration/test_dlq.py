@@ -54,11 +54,13 @@ def test_dead_letters_are_inspected_then_redriven_once_after_the_fix(topics, sta
 
     # the fix: a worker that accepts the long articles; then only their dead letters are re-sent
     worker = start_worker()
+    worker.wait_ready()  # in the group with partitions before anything is re-sent
     assert dlq(topics, "redrive", "--reason", "too_large", "--dry-run")["selected"] == 3
     first = dlq(topics, "redrive", "--reason", "too_large")
     assert (first["redriven"], first["skipped_other_reasons"]) == (3, 2)
     enriched = [json.loads(r.value) for r in drain(settings, settings.output_topic, expected=8)]
-    assert sorted(r["id"] for r in enriched) == sorted([f"short-{n}" for n in range(5)] + [f"long-{n}" for n in range(3)])
+    assert sorted(r["id"] for r in enriched) == sorted([f"short-{n}" for n in range(5)] + [f"long-{n}" for n in range(3)]), \
+        worker.log_path.read_text()[-4000:]
 
     again = dlq(topics, "redrive", "--reason", "too_large")  # at most once: nothing more to send
     assert (again["redriven"], again["skipped_already_redriven"]) == (0, 3)

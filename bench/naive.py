@@ -10,6 +10,7 @@ from the worker is that it does everything one record at a time. Run as a child 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
@@ -23,8 +24,8 @@ from stream.settings import Settings
 
 
 def run(bootstrap: str, input_topic: str, output_topic: str, group: str, seconds: float) -> dict:
-    settings = Settings.from_env({"NEWSFEED_BOOTSTRAP_SERVERS": bootstrap})
-    model, classify = load_model(None), default_classify()
+    settings = Settings.from_env({**os.environ, "NEWSFEED_BOOTSTRAP_SERVERS": bootstrap})
+    model, classify = load_model(settings.model_dir), default_classify()
     consumer = KafkaConsumer(input_topic, bootstrap_servers=bootstrap, group_id=group,
                              auto_offset_reset="earliest", max_poll_records=1)
     sink = connect_sink(settings, {})

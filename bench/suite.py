@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import statistics
 import subprocess
 import sys
@@ -46,7 +47,7 @@ def run_suite(plan: Plan) -> dict[str, Any]:
     from stream.app import load_model
     from stream.settings import Settings
 
-    settings = Settings.from_env({})
+    settings = Settings.from_env(os.environ)  # the workers read the same environment (model, batch size)
     started = time.monotonic()
     results: dict[str, Any] = {"date": now_utc(), "machine": machine_facts(), "load_average_before": load_average()}
     corpus = load_corpus(plan.data_dir)

@@ -39,7 +39,7 @@ Partition = tuple[str, int]
 Headers = list[tuple[str, bytes]]
 T = TypeVar("T")
 
-CLOSE_TIMEOUT_S = 10  # the longest a client's close waits (for a group leave, or unsent records)
+CLOSE_TIMEOUT_S = 5  # the longest a client's close waits (for a group leave, or unsent records)
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,18 @@ class KafkaSource:
         return lags
 
     def group_metadata(self) -> Any:
-        """This member's group, generation and member id, for offsets sent in a transaction (KIP-447)."""
-        return self._consumer.group_metadata()
+        """This member's group, generation and member id, for offsets sent in a transaction (KIP-447).
+
+        CommitError when this consumer is no longer a member (the group took its partitions away, e.g.
+        after max.poll.interval.ms without a poll): kafka-python then reports generation -1 and no member
+        id, and the broker takes transactional offsets with those without any generation check, so a
+        stalled worker's late commit would overwrite the offsets of the member that took over.
+        """
+        metadata = self._consumer.group_metadata()
+        if metadata.generation_id < 0 or not metadata.member_id:
+            raise CommitError(f"this worker is no longer a member of group {metadata.group_id} "
+                              f"({metadata.state}): its partitions were taken away, so its offsets are not sent")
+        return metadata
 
     def rewind(self, offsets: Mapping[Partition, int]) -> None:
         """Read again from these offsets, on the partitions this member still holds (an aborted batch)."""
@@ -156,7 +166,7 @@ class KafkaSource:
                 log.debug("not rewound", extra={"partition": f"{topic}[{partition}]", "error": str(exc)})
 
     def close(self) -> None:
-        """Leave the group promptly (no auto-commit: every commit was explicit), waiting 10 s at most."""
+        """Leave the group promptly (no auto-commit: every commit was explicit), waiting 5 s at most."""
         self._consumer.close(autocommit=False, timeout_ms=CLOSE_TIMEOUT_S * 1000)
 
 
@@ -235,9 +245,14 @@ class KafkaSink:
             raise ProduceError(f"flush failed: {exc}") from exc
 
     def close(self) -> None:
-        """Close, waiting 10 s at most: every batch was flushed and checked, so nothing is left to wait for
+        """Close, waiting 5 s at most: every batch was flushed and checked, so nothing is left to wait for
         unless the cluster is gone, and then waiting longer does not help."""
-        self._producer.close(timeout=CLOSE_TIMEOUT_S)
+        try:
+            self._producer.close(timeout=CLOSE_TIMEOUT_S)
+        except kafka.errors.KafkaError as exc:
+            # kafka-python's close flushes first and raises when that times out. The process is on its way
+            # out; what is unsent stays unsent (exactly once: inside a transaction that will be aborted).
+            log.warning("producer closed with records unsent", extra={"error": str(exc)})
 
 
 class TransactionalSink(KafkaSink):
@@ -359,7 +374,9 @@ def connect_transactional_sink(settings: Settings, limits: Mapping[str, int]) ->
         if isinstance(exc, kafka.errors.SaslAuthenticationFailedError):
             raise _unreachable(settings, exc) from exc
         raise TransactionError(f"cannot initialise transactions for transactional id {tid}: {exc}") from exc
-    return TransactionalSink(producer, limits, settings.delivery_timeout_ms / 1000 + 5, tid, timeout_ms / 1000)
+    # A flush waits no longer than a transaction may stay open: past that the broker aborts it anyway.
+    flush_timeout_s = min(settings.delivery_timeout_ms / 1000 + 5, timeout_ms / 1000)
+    return TransactionalSink(producer, limits, flush_timeout_s, tid, timeout_ms / 1000)
 
 
 class Admin:

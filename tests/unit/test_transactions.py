@@ -225,3 +225,44 @@ def test_kafka_errors_become_commit_fenced_or_transaction_errors():
     broken = FakeProducer(commit=kafka.errors.KafkaConnectionError("gone"))
     with pytest.raises(TransactionError, match="commit_transaction failed"):
         transactional_sink(broken).commit_transaction({("t", 0): 1}, "meta")
+
+
+# --- KafkaSource: no offsets from a member the group has let go ------------------------------------------
+
+class FakeConsumer:
+    def __init__(self, metadata):
+        self._metadata = metadata
+
+    def group_metadata(self):
+        return self._metadata
+
+
+def test_a_consumer_the_group_let_go_sends_no_offsets():
+    """kafka-python reports generation -1 and no member id once the group took the partitions away (e.g.
+    after max.poll.interval.ms), and the broker accepts transactional offsets with those unchecked: a stalled
+    worker's late commit would overwrite its successor's offsets. The chaos suite caught exactly that."""
+    from kafka.consumer.group import ConsumerGroupMetadata
+
+    from stream.kafka_client import KafkaSource
+
+    current = ConsumerGroupMetadata(group_id="g", generation_id=4, member_id="m-1", group_instance_id=None)
+    assert KafkaSource(FakeConsumer(current), commit_timeout_ms=1000).group_metadata() is current
+    gone = ConsumerGroupMetadata(group_id="g", generation_id=-1, member_id="", group_instance_id=None)
+    with pytest.raises(CommitError, match="no longer a member of group g"):
+        KafkaSource(FakeConsumer(gone), commit_timeout_ms=1000).group_metadata()
+
+
+def test_closing_a_producer_whose_flush_times_out_does_not_hide_why_the_worker_stops(caplog):
+    """kafka-python's close flushes first and raises when that times out (a dead cluster): the error the
+    worker is stopping for must stay the one reported, not a KafkaTimeoutError from its clean-up."""
+    import kafka.errors
+
+    from stream.kafka_client import KafkaSink
+
+    class Stuck:
+        def close(self, timeout):
+            raise kafka.errors.KafkaTimeoutError("Timeout waiting for future")
+
+    with caplog.at_level(logging.WARNING):
+        KafkaSink(Stuck(), {}, flush_timeout_s=1).close()
+    assert [r.message for r in caplog.records] == ["producer closed with records unsent"]

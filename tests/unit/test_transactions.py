@@ -4,7 +4,6 @@ The fake transactional sink keeps what a read_committed reader would see (`commi
 what was sent and then discarded (`aborted`), so the tests assert outcomes a downstream reader notices.
 """
 
-import json
 import logging
 import threading
 import time

@@ -85,8 +85,9 @@ class Broker:
         if state_dir is not None:
             self.env["KAFKA_STATE_DIR"] = str(state_dir)
             if not (state_dir / "format.properties").exists():
-                self.env.setdefault("KAFKA_PORT", str(free_port()))
-                self.env.setdefault("KAFKA_CONTROLLER_PORT", str(free_port()))
+                # Always its own ports: KAFKA_PORT in the environment names the shared broker's.
+                self.env["KAFKA_PORT"] = str(free_port())
+                self.env["KAFKA_CONTROLLER_PORT"] = str(free_port())
         self.bootstrap = ""
         self.restarts = 0
 

@@ -3,7 +3,9 @@ scaling over two processes, latency under a steady load and a worker's peak memo
 
 Prints a table and writes bench/results.json (and the same table to bench/results.txt). Uses the
 broker at NEWSFEED_BOOTSTRAP_SERVERS, else starts the project's local one (deploy/local-kafka).
-Takes about five minutes on two cores; `--quick` is a smaller run to check that it works.
+Takes about six minutes on two cores, more when other jobs hold the CPU: before each measure it waits
+(up to 2 minutes) for them to leave it mostly free, and it records their share during each measure.
+`--quick` is a smaller run to check that it works.
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-seconds", type=float, default=60.0, help="length of the latency run (default 60)")
     parser.add_argument("--separate-commands", action="store_true",
                         help="run two processes as two `newsfeed worker` commands instead of one with --processes 2")
+    parser.add_argument("--quiet-share", type=float, default=0.15, metavar="SHARE",
+                        help="before each measure, wait until other processes use less than this share of the "
+                             "CPU (default 0.15; 1 disables the wait)")
+    parser.add_argument("--quiet-wait", type=float, default=120.0, metavar="SECONDS",
+                        help="longest wait for that before measuring anyway (default 120)")
     parser.add_argument("--quick", action="store_true", help="a short run to check the bench works (figures rough)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"), metavar="FILE",
                         help="where to write the results (default bench/results.json)")
@@ -40,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
 
     plan = Plan(bootstrap=_bootstrap(), broker_pid=broker_pid(), data_dir=args.data, records=args.records,
                 latency_rate=args.rate, latency_seconds=args.latency_seconds,
-                processes_flag=not args.separate_commands, out=Path(args.out))
+                processes_flag=not args.separate_commands, out=Path(args.out), quiet_share=args.quiet_share,
+                quiet_wait_s=args.quiet_wait)
     if args.quick:
         plan = dataclasses.replace(plan, records=2000, model_seconds=2, naive_seconds=5, latency_seconds=10)
     results = run_suite(plan)

@@ -40,6 +40,8 @@ class Plan:
     latency_seconds: float = 60.0
     processes_flag: bool = True  # two processes as `newsfeed worker --processes 2` (else two commands)
     out: Path = ROOT / "bench" / "results.json"
+    quiet_share: float = 0.15  # before each measure, wait until other jobs take less than this share of the CPU...
+    quiet_wait_s: float = 120.0  # ...for at most this long (then measure anyway; the share is recorded)
     broker_pid: int | None = None  # the local broker's JVM, counted as ours when measuring others' load
 
 
@@ -60,6 +62,7 @@ def run_suite(plan: Plan) -> dict[str, Any]:
     log.info("model alone")
     sizes = sorted({1, 64, 512, settings.batch_size})
     articles = decode_corpus(corpus.values, settings.limits)
+    results["waited_for_quiet_s"] = {"model_alone": wait_for_quiet(plan)}
     share = CpuShare(plan.broker_pid)
     share.start()
     results["model_alone"] = {str(k): v for k, v in
@@ -128,6 +131,19 @@ def _broker_runs(plan: Plan, corpus: Corpus, prefix: str, logs: Path, topics: li
     return runs
 
 
+def wait_for_quiet(plan: Plan) -> float:
+    """On a shared machine, wait until other jobs leave the CPU mostly free (3 s samples); seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < plan.quiet_wait_s:
+        share = CpuShare(plan.broker_pid)
+        share.start()
+        time.sleep(3)
+        if share.stop()["others_share"] < plan.quiet_share:
+            break
+        log.info("other jobs are using the CPU; waiting before the next measure")
+    return round(time.monotonic() - started, 1)
+
+
 def _create(run: Run, topics: list[str], groups: list[str]) -> None:
     topics.extend(run.topics)
     groups.append(run.group)
@@ -136,6 +152,7 @@ def _create(run: Run, topics: list[str], groups: list[str]) -> None:
 
 def _drain(run: Run, plan: Plan, logs: Path, processes: int, record_bytes: float) -> dict[str, Any]:
     """Time from the first worker's readiness to the last enriched record's arrival, for all records."""
+    waited = wait_for_quiet(plan)
     watch = TopicWatch(plan.bootstrap, run.output_topic)
     workers = Workers(run.env, logs, run.name.rsplit(".", 1)[-1], processes=processes, fork=plan.processes_flag)
     share = CpuShare(plan.broker_pid)
@@ -158,12 +175,13 @@ def _drain(run: Run, plan: Plan, logs: Path, processes: int, record_bytes: float
     return {"processes": processes, "seconds": round(seconds, 2), "articles_per_s": round(rate, 1),
             "mb_per_s": round(rate * record_bytes / 1e6, 2), "rss_mb": {str(k): v for k, v in rss.items()},
             "worker_cpu_ms_per_article": round(1000 * cpu / plan.records, 3),
-            "worker_cores_used": round(cpu / seconds, 2), "cpu": machine}
+            "worker_cores_used": round(cpu / seconds, 2), "cpu": machine, "waited_for_quiet_s": waited}
 
 
 def _naive(run: Run, plan: Plan, record_bytes: float) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.naive", plan.bootstrap, run.input_topic, run.output_topic, run.group,
                str(plan.naive_seconds)]
+    waited = wait_for_quiet(plan)
     share = CpuShare(plan.broker_pid)
     share.start()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=plan.naive_seconds + 300)
@@ -172,11 +190,13 @@ def _naive(run: Run, plan: Plan, record_bytes: float) -> dict[str, Any]:
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["mb_per_s"] = round(result["articles_per_s"] * record_bytes / 1e6, 2)
     result["cpu"] = share.stop()  # includes the child's start-up (model load)
+    result["waited_for_quiet_s"] = waited
     return result
 
 
 def _latency(run: Run, plan: Plan, corpus: Corpus, logs: Path) -> dict[str, Any]:
     """A steady load on a live worker; latency = arrival on the output topic - the input record's timestamp."""
+    waited = wait_for_quiet(plan)
     watch = TopicWatch(plan.bootstrap, run.output_topic)
     workers = Workers(run.env, logs, "latency", processes=1, fork=plan.processes_flag)
     load = PacedLoad(plan.bootstrap, run.input_topic)
@@ -201,7 +221,8 @@ def _latency(run: Run, plan: Plan, corpus: Corpus, logs: Path) -> dict[str, Any]
     return {"rate": plan.latency_rate, "seconds": plan.latency_seconds, "sent": sent, "received": received,
             "p50_ms": _percentile(latencies, 50), "p95_ms": _percentile(latencies, 95),
             "p99_ms": _percentile(latencies, 99), "max_ms": float(latencies[-1]) if latencies else None,
-            "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None, "cpu": machine}
+            "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None, "cpu": machine,
+            "waited_for_quiet_s": waited}
 
 
 def _percentile(ordered: list[int], pct: float) -> float | None:

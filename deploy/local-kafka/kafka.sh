@@ -41,8 +41,18 @@ Environment:
   KAFKA_CONTROLLER_PORT  KRaft controller port (default $DEFAULT_CONTROLLER_PORT)
   KAFKA_VERSION          org.apache.kafka:kafka_2.13 version to fetch (default $DEFAULT_VERSION)
 
+Optional SASL_SSL listener (for tests of authenticated clients; off unless KAFKA_SASL_SSL_PORT is set):
+  KAFKA_SASL_SSL_PORT    its port on $HOST; SCRAM-SHA-512 and PLAIN over TLS
+  KAFKA_SSL_KEYSTORE     PKCS12 file with the broker's private key and certificate (for $HOST)
+  KAFKA_SSL_KEYSTORE_PASSWORD  the keystore's (and key's) password
+  KAFKA_SSL_TRUSTSTORE   optional PEM file of CA certificates: when set, clients must present a
+                         certificate signed by one of them (ssl.client.auth=required)
+  KAFKA_SASL_USERS       user:password[,user:password...] (letters, digits, . _ -): SCRAM-SHA-512
+                         credentials created when the storage is formatted, and PLAIN users
+
 The ports are recorded when the storage is formatted and reused afterwards; asking for other
-ports for an existing data dir is refused (run 'wipe' first to change them).
+ports for an existing data dir is refused (run 'wipe' first to change them). So are the SCRAM
+user names: they live in the formatted metadata.
 Logs: \$KAFKA_STATE_DIR/logs/server.log (broker) and kafka.out (JVM stdout/stderr).
 EOF
 }
@@ -85,6 +95,7 @@ read_format_file() {
     STORED_CONTROLLER_PORT=""
     STORED_VERSION=""
     STORED_CLUSTER_ID=""
+    STORED_SCRAM_USERS=""
     [[ -f "$FORMAT_FILE" ]] || return 1
     local key value
     while IFS='=' read -r key value; do
@@ -93,6 +104,7 @@ read_format_file() {
             controller_port) STORED_CONTROLLER_PORT="$value" ;;
             kafka_version) STORED_VERSION="$value" ;;
             cluster_id) STORED_CLUSTER_ID="$value" ;;
+            scram_users) STORED_SCRAM_USERS="$value" ;;
         esac
     done <"$FORMAT_FILE"
     valid_port "$STORED_PORT" && valid_port "$STORED_CONTROLLER_PORT" \
@@ -128,9 +140,40 @@ resolve_ports() {
 }
 
 write_format_file() {
-    printf 'port=%s\ncontroller_port=%s\ncluster_id=%s\nkafka_version=%s\n' \
-        "$PORT" "$CONTROLLER_PORT" "$1" "$2" >"$FORMAT_FILE.tmp"
+    printf 'port=%s\ncontroller_port=%s\ncluster_id=%s\nkafka_version=%s\nscram_users=%s\n' \
+        "$PORT" "$CONTROLLER_PORT" "$1" "$2" "${3:-${STORED_SCRAM_USERS:-}}" >"$FORMAT_FILE.tmp"
     mv "$FORMAT_FILE.tmp" "$FORMAT_FILE"
+}
+
+# Sets SASL_PORT (empty: no SASL_SSL listener), SASL_USERS (user:password list) and SCRAM_NAMES
+# (the user names, comma-separated) from the environment, refusing what cannot work.
+resolve_sasl() {
+    SASL_PORT="${KAFKA_SASL_SSL_PORT:-}"
+    SASL_USERS=""
+    SCRAM_NAMES=""
+    [[ -n "$SASL_PORT" ]] || return 0
+    valid_port "$SASL_PORT" || die "KAFKA_SASL_SSL_PORT '$SASL_PORT' is not a port number"
+    [[ "$SASL_PORT" != "$PORT" && "$SASL_PORT" != "$CONTROLLER_PORT" ]] \
+        || die "KAFKA_SASL_SSL_PORT must differ from KAFKA_PORT and KAFKA_CONTROLLER_PORT"
+    [[ -r "${KAFKA_SSL_KEYSTORE:-}" ]] || die "KAFKA_SASL_SSL_PORT needs KAFKA_SSL_KEYSTORE, a readable PKCS12 file"
+    [[ -n "${KAFKA_SSL_KEYSTORE_PASSWORD:-}" ]] || die "KAFKA_SASL_SSL_PORT needs KAFKA_SSL_KEYSTORE_PASSWORD"
+    [[ "$KAFKA_SSL_KEYSTORE_PASSWORD" =~ ^[A-Za-z0-9._-]+$ ]] \
+        || die "KAFKA_SSL_KEYSTORE_PASSWORD may hold letters, digits, '.', '_' and '-' only"
+    if [[ -n "${KAFKA_SSL_TRUSTSTORE:-}" && ! -r "$KAFKA_SSL_TRUSTSTORE" ]]; then
+        die "KAFKA_SSL_TRUSTSTORE '$KAFKA_SSL_TRUSTSTORE' cannot be read"
+    fi
+    SASL_USERS="${KAFKA_SASL_USERS:-}"
+    [[ "$SASL_USERS" =~ ^[A-Za-z0-9._-]+:[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+:[A-Za-z0-9._-]+)*$ ]] \
+        || die "KAFKA_SASL_SSL_PORT needs KAFKA_SASL_USERS as user:password[,user:password...]" \
+               "(letters, digits, '.', '_' and '-')"
+    local pair
+    for pair in ${SASL_USERS//,/ }; do
+        SCRAM_NAMES="${SCRAM_NAMES:+$SCRAM_NAMES,}${pair%%:*}"
+    done
+    if [[ -f "$DATA/meta.properties" && "$SCRAM_NAMES" != "${STORED_SCRAM_USERS:-}" ]]; then
+        die "the data dir $DATA was formatted with SCRAM users '${STORED_SCRAM_USERS:-}', not '$SCRAM_NAMES';" \
+            "SCRAM credentials are created at format time: run 'wipe' to reformat"
+    fi
 }
 
 version_lt() {
@@ -257,11 +300,47 @@ do_fetch() {
 # ---------------------------------------------------------------------------------------------
 render_config() {
     mkdir -p "$CONF_DIR"
-    sed -e "s|@PORT@|$PORT|g" \
-        -e "s|@CONTROLLER_PORT@|$CONTROLLER_PORT|g" \
-        -e "s|@DATA_DIR@|$DATA|g" \
-        "$HERE/server.properties.in" >"$CONF.tmp"
+    local extra_listener="" extra_protocol=""
+    if [[ -n "$SASL_PORT" ]]; then
+        extra_listener=",SASL_SSL://$HOST:$SASL_PORT"
+        extra_protocol=",SASL_SSL:SASL_SSL"
+    fi
+    ( umask 077  # the SASL block holds passwords
+      sed -e "s|@PORT@|$PORT|g" \
+          -e "s|@CONTROLLER_PORT@|$CONTROLLER_PORT|g" \
+          -e "s|@DATA_DIR@|$DATA|g" \
+          -e "s|@EXTRA_LISTENER@|$extra_listener|g" \
+          -e "s|@EXTRA_PROTOCOL@|$extra_protocol|g" \
+          "$HERE/server.properties.in" >"$CONF.tmp"
+      [[ -z "$SASL_PORT" ]] || sasl_config >>"$CONF.tmp" )
     mv "$CONF.tmp" "$CONF"
+}
+
+# The SASL_SSL listener's settings: TLS from the keystore (and client certificates checked against
+# the truststore, if given), SCRAM-SHA-512 against the credentials in the metadata, PLAIN users inline.
+sasl_config() {
+    local pair plain_users=""
+    for pair in ${SASL_USERS//,/ }; do
+        plain_users="$plain_users user_${pair%%:*}=\"${pair#*:}\""
+    done
+    cat <<EOF
+
+# --- SASL_SSL listener (KAFKA_SASL_SSL_PORT), written by kafka.sh ---------------------------------
+listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required$plain_users;
+listener.name.sasl_ssl.ssl.keystore.type=PKCS12
+listener.name.sasl_ssl.ssl.keystore.location=$KAFKA_SSL_KEYSTORE
+listener.name.sasl_ssl.ssl.keystore.password=$KAFKA_SSL_KEYSTORE_PASSWORD
+listener.name.sasl_ssl.ssl.key.password=$KAFKA_SSL_KEYSTORE_PASSWORD
+EOF
+    if [[ -n "${KAFKA_SSL_TRUSTSTORE:-}" ]]; then
+        cat <<EOF
+listener.name.sasl_ssl.ssl.truststore.type=PEM
+listener.name.sasl_ssl.ssl.truststore.location=$KAFKA_SSL_TRUSTSTORE
+listener.name.sasl_ssl.ssl.client.auth=required
+EOF
+    fi
 }
 
 # 22 characters of URL-safe base64 of 16 random bytes, as Kafka's own random-uuid prints.
@@ -284,18 +363,21 @@ format_storage_once() {
         fi
         return 0
     fi
-    local cluster_id
+    local cluster_id pair scram=()
     cluster_id="$(random_cluster_id)"
     mkdir -p "$DATA" "$LOGS"
-    log "formatting $DATA (cluster id $cluster_id, ports $PORT/$CONTROLLER_PORT)"
+    for pair in ${SASL_USERS//,/ }; do
+        scram+=(--add-scram "SCRAM-SHA-512=[name=${pair%%:*},password=${pair#*:}]")
+    done
+    log "formatting $DATA (cluster id $cluster_id, ports $PORT/$CONTROLLER_PORT${SCRAM_NAMES:+, SCRAM users $SCRAM_NAMES})"
     if ! "$(java_bin)" -Xmx256m -Dlog4j2.configurationFile="$HERE/log4j2.properties" \
             -Dkafka.logs.dir="$LOGS" -Dkafka.log.file=format.log -cp "$LIB/*" \
             kafka.tools.StorageTool format --standalone --ignore-formatted \
-            -t "$cluster_id" -c "$CONF" >&2 9>&-; then
+            -t "$cluster_id" -c "$CONF" "${scram[@]}" >&2 9>&-; then
         rm -rf "$DATA"
         die "formatting the storage failed (see above and $LOGS/format.log)"
     fi
-    write_format_file "$cluster_id" "$VERSION"
+    write_format_file "$cluster_id" "$VERSION" "$SCRAM_NAMES"
 }
 
 print_log_tail() {
@@ -317,8 +399,10 @@ wait_ready() {
             rm -f "$PIDFILE"
             die "the broker (pid $pid) exited during startup; logs in $LOGS"
         fi
-        if grep -q "Kafka Server started" "$LOGS/server.log" 2>/dev/null && port_open "$PORT"; then
+        if grep -q "Kafka Server started" "$LOGS/server.log" 2>/dev/null && port_open "$PORT" \
+                && { [[ -z "${SASL_PORT:-}" ]] || port_open "$SASL_PORT"; }; then
             log "broker ready (pid $pid) after $((SECONDS - started)) s; logs in $LOGS"
+            [[ -z "${SASL_PORT:-}" ]] || log "SASL_SSL listener on $HOST:$SASL_PORT (SCRAM-SHA-512, PLAIN)"
             return 0
         fi
         if (( SECONDS - started >= READY_TIMEOUT_S )); then
@@ -333,6 +417,7 @@ wait_ready() {
 
 do_start() {
     resolve_ports
+    resolve_sasl
     local pid
     if pid="$(find_broker_pid)"; then
         echo "$pid" >"$PIDFILE"
@@ -347,7 +432,7 @@ do_start() {
     fi
     rm -f "$PIDFILE"
     local p
-    for p in "$PORT" "$CONTROLLER_PORT"; do
+    for p in "$PORT" "$CONTROLLER_PORT" ${SASL_PORT:+"$SASL_PORT"}; do
         if port_open "$p"; then
             die "port $p on $HOST is already in use by another process (not this state dir's broker);" \
                 "stop it, or use other ports (KAFKA_PORT/KAFKA_CONTROLLER_PORT with a different KAFKA_STATE_DIR, or after 'wipe')"

@@ -68,17 +68,87 @@ def _client_options(settings: Settings) -> dict[str, Any]:
     return {"bootstrap_servers": _bootstrap(settings), "client_id": settings.client_id, **client_security(settings)}
 
 
-def _unreachable(settings: Settings, exc: Exception) -> BrokerError:
+def _unreachable(settings: Settings, exc: BaseException) -> BrokerError:
     if isinstance(exc, kafka.errors.SaslAuthenticationFailedError):
         return AuthenticationError(
             f"the Kafka cluster at {settings.bootstrap_servers} refused the credentials of SASL user "
             f"{settings.sasl_username!r} ({settings.sasl_mechanism}): check NEWSFEED_SASL_USERNAME and the "
             f"password ({exc})")
-    if isinstance(exc, ssl.SSLError) or isinstance(exc.__cause__, ssl.SSLError):
+    if _tls_refusal(exc):
         return AuthenticationError(
-            f"TLS with the Kafka cluster at {settings.bootstrap_servers} failed: {exc.__cause__ or exc} "
-            "(check NEWSFEED_SSL_CAFILE, and the client certificate if the brokers require one)")
+            f"TLS with the Kafka cluster at {settings.bootstrap_servers} failed: {exc} (check "
+            "NEWSFEED_SSL_CAFILE, and NEWSFEED_SSL_CERTFILE/NEWSFEED_SSL_KEYFILE if the brokers require a client "
+            "certificate)")
     return BrokerError(f"cannot use the Kafka cluster at {settings.bootstrap_servers}: {exc}")
+
+
+_TLS_REFUSALS = ("CERTIFICATE", "UNKNOWN_CA", "WRONG_VERSION_NUMBER")
+
+
+def _tls_refusal(exc: BaseException) -> bool:
+    """A TLS handshake that fails on a certificate (or meets a plaintext port): no retry will mend it."""
+    return isinstance(exc, (ssl.SSLError, kafka.errors.KafkaConnectionError)) and any(
+        marker in str(exc).upper() for marker in _TLS_REFUSALS)
+
+
+class _RefusalWatch(logging.Handler):
+    """Keeps the first refusal (credentials or certificate) among the errors kafka-python logs from threads
+    started after the watch (the new client's own: not those of earlier clients still retrying)."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.refusal: BaseException | None = None
+        self.done = threading.Event()
+        self._older_threads = {thread.ident for thread in threading.enumerate()}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread in self._older_threads:
+            return
+        for arg in record.args if isinstance(record.args, tuple) else ():
+            if isinstance(arg, kafka.errors.SaslAuthenticationFailedError) or _tls_refusal(arg):
+                self.refusal = self.refusal or arg
+                self.done.set()
+
+
+def _built(settings: Settings, factory: Callable[[], T]) -> T:
+    """`factory()`, a kafka-python client (they connect as they are built); when the cluster refuses the
+    credentials or the certificate, an AuthenticationError at once, naming the reason.
+
+    kafka-python 3.0.12 retries a refused login or handshake until bootstrap_timeout_ms (30 s) and then
+    says only "Unable to bootstrap" (kafka/net/manager.py, _do_bootstrap); the reason is in the records it
+    logs meanwhile. So with TLS or SASL the client is built on a thread while a handler on the kafka.net
+    loggers watches for a refusal; on one, the thread is left to time out on its own and the caller fails.
+    """
+    if settings.security_protocol == "PLAINTEXT":
+        return factory()
+    watch = _RefusalWatch()
+    outcome: list[tuple[bool, Any]] = []
+
+    def build() -> None:
+        try:
+            outcome.append((True, factory()))
+        except BaseException as exc:  # handed to the caller below, with its type
+            outcome.append((False, exc))
+        finally:
+            watch.done.set()
+
+    logger = logging.getLogger("kafka.net")
+    level = logger.level
+    if logger.getEffectiveLevel() > logging.ERROR:  # refusals are logged at ERROR: let them through here
+        logger.setLevel(logging.ERROR)
+    logger.addHandler(watch)
+    try:
+        threading.Thread(target=build, name="kafka-connect", daemon=True).start()
+        watch.done.wait()
+    finally:
+        logger.removeHandler(watch)
+        logger.setLevel(level)
+    if not outcome:
+        raise _unreachable(settings, watch.refusal)
+    ok, value = outcome[0]
+    if not ok:
+        raise _unreachable(settings, watch.refusal) if watch.refusal is not None else value
+    return value
 
 
 def _poll(consumer: KafkaConsumer, timeout_ms: int, max_records: int) -> list[Record]:
@@ -181,7 +251,7 @@ def connect_source(settings: Settings, on_assignment: Callable[[frozenset[Partit
     classified, and (exactly-once) the offsets it resumes from are never those of an open transaction.
     """
     try:
-        consumer = KafkaConsumer(
+        consumer = _built(settings, lambda: KafkaConsumer(
             **_client_options(settings),
             group_id=settings.group_id,
             isolation_level="read_committed",
@@ -192,7 +262,7 @@ def connect_source(settings: Settings, on_assignment: Callable[[frozenset[Partit
             heartbeat_interval_ms=settings.heartbeat_interval_ms,
             max_poll_interval_ms=settings.max_poll_interval_ms,
             allow_auto_create_topics=False,
-        )
+        ))
         consumer.subscribe([settings.input_topic], listener=_AssignmentListener(on_assignment))
     except kafka.errors.KafkaError as exc:
         raise _unreachable(settings, exc) from exc
@@ -346,7 +416,7 @@ def connect_sink(settings: Settings, limits: Mapping[str, int]) -> KafkaSink:
     each record to its own topic's limit.
     """
     try:
-        producer = KafkaProducer(**_producer_options(settings, limits))
+        producer = _built(settings, lambda: KafkaProducer(**_producer_options(settings, limits)))
     except kafka.errors.KafkaError as exc:
         raise _unreachable(settings, exc) from exc
     return KafkaSink(producer, limits, flush_timeout_s=settings.delivery_timeout_ms / 1000 + 5)
@@ -363,8 +433,9 @@ def connect_transactional_sink(settings: Settings, limits: Mapping[str, int]) ->
     timeout_ms = settings.transaction_timeout_ms
     tid = transactional_id(settings)
     try:
-        producer = KafkaProducer(**_producer_options(settings, limits), transactional_id=tid,
-                                 transaction_timeout_ms=timeout_ms, max_block_ms=timeout_ms)
+        producer = _built(settings, lambda: KafkaProducer(
+            **_producer_options(settings, limits), transactional_id=tid, transaction_timeout_ms=timeout_ms,
+            max_block_ms=timeout_ms))
     except kafka.errors.KafkaError as exc:
         raise _unreachable(settings, exc) from exc
     try:
@@ -430,7 +501,7 @@ class Admin:
 
 def connect_admin(settings: Settings) -> Admin:
     try:
-        client = KafkaAdminClient(**_client_options(settings))
+        client = _built(settings, lambda: KafkaAdminClient(**_client_options(settings)))
     except kafka.errors.KafkaError as exc:
         raise _unreachable(settings, exc) from exc
     return Admin(client, settings)
@@ -460,8 +531,9 @@ class KafkaReader:
 
 def connect_reader(settings: Settings, topic: str, isolation_level: str = "read_committed") -> KafkaReader:
     try:
-        consumer = KafkaConsumer(**_client_options(settings), group_id=None, enable_auto_commit=False,
-                                 allow_auto_create_topics=False, isolation_level=isolation_level)
+        consumer = _built(settings, lambda: KafkaConsumer(
+            **_client_options(settings), group_id=None, enable_auto_commit=False, allow_auto_create_topics=False,
+            isolation_level=isolation_level))
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
         if not partitions:
             consumer.close()

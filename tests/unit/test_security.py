@@ -86,3 +86,44 @@ def test_the_password_has_no_flag(tmp_path):
 
     help_text = build_parser().parse_args(["worker"]).__dict__
     assert "sasl_password" not in help_text and "sasl_password_file" in help_text
+
+
+# --- the metrics endpoint: where it listens, and what it does not show --------------------------------
+
+def test_the_metrics_endpoint_listens_on_loopback_unless_told_otherwise():
+    from prometheus_client import CollectorRegistry
+
+    from stream.health import Health, HttpServer
+
+    assert Settings.from_env({}).http_address == "127.0.0.1:9464"  # the documented default: this host only
+    server = HttpServer("127.0.0.1:0", CollectorRegistry(), Health(stall_after_s=60))
+    try:
+        host, port = server.address.rsplit(":", 1)
+        assert host == "127.0.0.1" and int(port) > 0  # bound where it was told, on a free port
+    finally:
+        server.close()
+
+
+def test_metrics_show_no_article_content_after_a_batch_of_good_and_bad_articles():
+    """Labels come from fixed sets (topics, regions, statuses, reasons), never from what an article says."""
+    import json
+
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    from stream.health import Health
+    from stream.metrics import create_metrics
+    from stream.worker import Worker
+    from stream_fakes import FakeModel, FakeSink, FakeSource, FixedClassifier, record
+
+    secret_words = ["Zanzibarian-ambassador-9731", "confidential-source-4420", "https://leak.example/a1"]
+    batch = [record(0, json.dumps({"id": secret_words[0], "title": secret_words[1], "url": secret_words[2],
+                                   "text": "talks"}).encode()),
+             record(1, json.dumps({"id": 7, "title": secret_words[1]}).encode()),  # invalid_field
+             record(2, b'{"title": "' + secret_words[0].encode() + b'"')]  # invalid_json
+    registry = CollectorRegistry()
+    worker = Worker(Settings.from_env({}), FakeSource([]), FakeSink(), FakeModel, FixedClassifier(),
+                    create_metrics(registry), Health(stall_after_s=60))
+    worker.process(batch)
+    exposed = generate_latest(registry).decode()
+    assert "newsfeed_records_dead_lettered_total" in exposed
+    assert not [word for word in secret_words if word in exposed]

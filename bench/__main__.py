@@ -1,7 +1,8 @@
 """`python -m bench`: measure the model alone, the worker through the real broker, the naive loop,
 scaling over two processes, latency under a steady load and a worker's peak memory, in one run.
 
-Prints a table and writes bench/results.json (and the same table to bench/results.txt). Uses the
+Prints a table and writes bench/results.json (and the same table to bench/results.txt; with --quick,
+var/bench/results-quick.*). Uses the
 broker at NEWSFEED_BOOTSTRAP_SERVERS, else starts the project's local one (deploy/local-kafka).
 Takes about six minutes on two cores, more when other jobs hold the CPU: before each measure it waits
 (up to 2 minutes) for them to leave it mostly free, and it records their share during each measure.
@@ -39,15 +40,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet-wait", type=float, default=120.0, metavar="SECONDS",
                         help="longest wait for that before measuring anyway (default 120)")
     parser.add_argument("--quick", action="store_true", help="a short run to check the bench works (figures rough)")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"), metavar="FILE",
-                        help="where to write the results (default bench/results.json)")
+    parser.add_argument("--out", metavar="FILE",
+                        help="where to write the results (default bench/results.json; with --quick "
+                             "var/bench/results-quick.json, so a check never replaces the recorded figures)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="bench: %(message)s", stream=sys.stderr)
     logging.getLogger("kafka").setLevel(logging.ERROR)
 
     plan = Plan(bootstrap=_bootstrap(), broker_pid=broker_pid(), data_dir=args.data, records=args.records,
                 latency_rate=args.rate, latency_seconds=args.latency_seconds,
-                processes_flag=not args.separate_commands, out=Path(args.out), quiet_share=args.quiet_share,
+                processes_flag=not args.separate_commands, out=_out(args), quiet_share=args.quiet_share,
                 quiet_wait_s=args.quiet_wait)
     if args.quick:
         plan = dataclasses.replace(plan, records=2000, model_seconds=2, naive_seconds=5, latency_seconds=10)
@@ -55,6 +57,15 @@ def main(argv: list[str] | None = None) -> int:
     write_results(results, plan.out)
     print(render_table(results))
     return 0
+
+
+def _out(args: argparse.Namespace) -> Path:
+    if args.out:
+        return Path(args.out)
+    if args.quick:
+        (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+        return ROOT / "var" / "bench" / "results-quick.json"
+    return ROOT / "bench" / "results.json"
 
 
 def _bootstrap() -> str:

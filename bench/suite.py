@@ -234,4 +234,4 @@ def _percentile(ordered: list[int], pct: float) -> float | None:
 
 def write_results(results: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    (path.parent / "results.txt").write_text(render_table(results) + "\n", encoding="utf-8")
+    path.with_suffix(".txt").write_text(render_table(results) + "\n", encoding="utf-8")

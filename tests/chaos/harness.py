@@ -200,6 +200,14 @@ class Slot:
         if self.restart:
             wait_until(lambda: len(self.runs) > runs, 10, f"{self.name} to be started again")
 
+    def stopped(self) -> bool:
+        """Whether the current process is stopped (SIGSTOP: state T in /proc)."""
+        try:
+            with open(f"/proc/{self._process.pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] in ("T", "t")
+        except OSError:
+            return False
+
     def pause(self) -> None:
         self._process.send_signal(signal.SIGSTOP)
 

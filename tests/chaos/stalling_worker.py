@@ -1,35 +1,50 @@
-"""`newsfeed worker`, with one hook for the chaos tests: a worker that stalls in the middle of a batch, once.
+"""`newsfeed worker`, with two hooks for the chaos tests; nothing else changes (the real model, loop and clients).
 
-The first time any worker process of the test classifies a batch holding an article whose id starts with
-"stall-", it logs "stalling" (with the batch's ids) and sleeps CHAOS_STALL_SECONDS before classifying;
-the marker file CHAOS_STALL_MARKER makes it happen once across all processes. Nothing else changes: the
-real model, the real loop, the real Kafka clients.
+- Stall (CHAOS_STALL_SECONDS): the first time any worker process of the test classifies a batch holding
+  an article whose id starts with "stall-", it logs "stalling" (with the batch's ids) and sleeps that long
+  before classifying. Its heartbeats go on; its polls do not.
+- Freeze (CHAOS_FREEZE_AT_COMMIT=N): just before its N-th transaction commit, with the batch's records
+  sent and acknowledged inside the open transaction, it logs "freezing mid-transaction" and stops itself
+  with SIGSTOP, heartbeats and all, until the test sends SIGCONT: a zombie caught at the worst moment.
+
+The marker file CHAOS_STALL_MARKER makes each happen once across all the test's processes.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import time
-from pathlib import Path
 
 import stream.app
+import stream.kafka_client
+
+log = logging.getLogger("chaos")
+
+
+def once() -> bool:
+    """True the first time any process of the test asks (the marker file did not exist yet)."""
+    try:
+        with open(os.environ["CHAOS_STALL_MARKER"], "x") as marker:
+            marker.write(str(os.getpid()))
+        return True
+    except FileExistsError:
+        return False
 
 
 def stalling(make_classify):
-    marker, seconds = Path(os.environ["CHAOS_STALL_MARKER"]), float(os.environ["CHAOS_STALL_SECONDS"])
+    seconds = float(os.environ["CHAOS_STALL_SECONDS"])
 
     def make():
         classify = make_classify()
 
         def classify_batch(articles, model):
-            if any(article.id.startswith("stall-") for article in articles) and not marker.exists():
-                marker.write_text(str(os.getpid()))
-                logging.getLogger("chaos").warning("stalling", extra={"seconds": seconds,
-                                                                      "ids": [a.id for a in articles]})
+            if any(article.id.startswith("stall-") for article in articles) and once():
+                log.warning("stalling", extra={"seconds": seconds, "ids": [a.id for a in articles]})
                 time.sleep(seconds)
-                logging.getLogger("chaos").warning("stall over")
+                log.warning("stall over")
             return classify(articles, model)
 
         return classify_batch
@@ -37,8 +52,28 @@ def stalling(make_classify):
     return make
 
 
+def freezing(commit_transaction):
+    freeze_at, commits = int(os.environ["CHAOS_FREEZE_AT_COMMIT"]), []
+
+    def commit(self, offsets, group_metadata):
+        commits.append(offsets)
+        if len(commits) == freeze_at and once():
+            log.warning("freezing mid-transaction",
+                        extra={"offsets": {f"{t}[{p}]": o for (t, p), o in offsets.items()}})
+            for handler in logging.getLogger().handlers:
+                handler.flush()
+            os.kill(os.getpid(), signal.SIGSTOP)
+        return commit_transaction(self, offsets, group_metadata)
+
+    return commit
+
+
 if __name__ == "__main__":
-    stream.app.default_classify = stalling(stream.app.default_classify)
+    if "CHAOS_STALL_SECONDS" in os.environ:
+        stream.app.default_classify = stalling(stream.app.default_classify)
+    if "CHAOS_FREEZE_AT_COMMIT" in os.environ:
+        sink = stream.kafka_client.TransactionalSink
+        sink.commit_transaction = freezing(sink.commit_transaction)
     import newsfeed
 
     sys.exit(newsfeed.main(["worker"]))

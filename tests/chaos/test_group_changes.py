@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
-from harness import CHAOS, Slot, Stream, article, audit, seeded, wait_until
+from harness import CHAOS, STALLING_WORKER, Slot, Stream, article, audit, seeded, wait_until
 
 pytestmark = CHAOS
 
@@ -51,27 +49,23 @@ def test_a_worker_added_one_crashed_and_one_removed_mid_stream(shared_bootstrap,
 
 
 def test_a_zombie_frozen_mid_transaction_is_fenced_by_its_successor(shared_bootstrap, model_dir, slots, tmp_path):
-    """Kafka's own zombie scenario: a worker stops responding while it holds an open transaction, its
-    supervisor starts a successor in the same slot (same transactional id), and then the old one wakes up.
-    The successor's start fences it and aborts its transaction; everything the zombie tries next fails,
-    and it stops with the reason in its log. The output holds every input exactly once."""
+    """Kafka's own zombie scenario: a worker stops responding while it holds an open transaction (frozen with
+    SIGSTOP just before a commit, its batch sent and acknowledged), its supervisor starts a successor in the
+    same slot (same transactional id), and then the old one wakes up. The successor's start fences it and
+    aborts its transaction; the zombie's commit fails, and it stops with the reason in its log. The output
+    holds every input exactly once."""
     stream = Stream(shared_bootstrap, partitions=4).create()
     inputs = [article(n) for n in range(1500)]
-    zombie = Slot("zombie", worker_env(stream, model_dir, "0"), tmp_path, restart=False)
+    zombie = Slot("zombie", worker_env(stream, model_dir, "0", CHAOS_FREEZE_AT_COMMIT="5",
+                                       CHAOS_STALL_MARKER=str(tmp_path / "frozen")),
+                  tmp_path, restart=False, command=STALLING_WORKER)
     slots.append(zombie.start())
     wait_until(zombie.assigned, 60, "the first worker's assignment")
     started = time.monotonic()
     feeding = stream.push_steadily(inputs, per_second=200)
-    wait_until(lambda: stream.output_offsets() > 200, 60, "the first records")
-
-    for _ in range(30):  # freeze it at a moment when one of its transactions is open
-        wait_until(stream.open_transactions, 30, "an open transaction", every_s=0.005)
-        zombie.pause()
-        if stream.open_transactions():
-            break
-        zombie.resume()
-    else:
-        pytest.fail("never caught the worker with a transaction open")
+    wait_until(lambda: zombie.logged("freezing mid-transaction"), 60, "the worker to freeze before a commit")
+    wait_until(lambda: zombie.stopped(), 10, "the worker's process to be stopped")
+    assert stream.open_transactions()  # frozen with its transaction open
     frozen_at = stream.output_offsets()
 
     successor = Slot("successor", worker_env(stream, model_dir, "0"), tmp_path)
@@ -83,9 +77,9 @@ def test_a_zombie_frozen_mid_transaction_is_fenced_by_its_successor(shared_boots
 
     result = audit("zombie fenced by its successor (exactly-once)", stream, "exactly-once",
                    [key.decode() for key, _ in inputs], [], crashes=1, started=started,
-                   notes={"written_when_frozen": frozen_at})
+                   notes={"offsets_when_frozen": frozen_at})
     (failure,) = [entry for entry in zombie.logs() if entry.get("message", "").startswith("worker failed")]
     assert zombie.exits == [1] and failure["error_type"] == "FencedError", failure
     assert "another worker runs with this NEWSFEED_WORKER_SLOT" in failure["message"]
-    assert result.output_written > result.output_read  # its open transaction was aborted
+    assert result.output_written > result.output_read  # its open transaction was aborted, unseen by readers
     assert successor.exits == []

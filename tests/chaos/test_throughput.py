@@ -1,15 +1,18 @@
-"""What exactly-once costs: the same 3,000 news-length articles through a worker in each mode, in one run.
+"""What exactly-once costs: the same news-length articles through a worker in each mode, in one run.
 
 Every run starts with the input already in the topic, so the worker goes flat out from its first poll.
 Two figures per run: wall-clock rate (first assignment to last batch) and processing rate (records over
-the sum of newsfeed_batch_processing_seconds, which leaves out start-up and polling). Runs alternate
-between the modes, at the default batch size (500) and at a small one (50), where the per-transaction
-overhead weighs more. Each run ends with the usual audit.
+the sum of newsfeed_batch_processing_seconds, which leaves out start-up and polling). This machine is
+shared (two cores, other jobs), so single runs vary by tens of percent: the modes run in pairs, in
+alternating order, three pairs at the default batch size (500) and two at a small one (50, where the
+per-transaction overhead weighs more), and the figure is the median of the pairs' ratios. Each run ends
+with the usual audit.
 """
 
 from __future__ import annotations
 
 import json
+import statistics
 import time
 from datetime import datetime
 
@@ -17,7 +20,8 @@ from harness import CHAOS, ROOT, SENTENCES, THROUGHPUT, Slot, Stream, audit, wai
 
 pytestmark = CHAOS
 
-RECORDS = 3000
+RECORDS = 2000
+PAIRS = ((500, False), (500, True), (500, False), (50, True), (50, False))  # (batch size, EOS first)
 
 
 def news_article(n: int) -> tuple[bytes, bytes]:
@@ -56,17 +60,21 @@ def run(shared_bootstrap: str, model_dir: str, tmp_path, guarantee: str, batch_s
 
 
 def test_exactly_once_cost_against_at_least_once_in_the_same_run(shared_bootstrap, model_dir, tmp_path):
-    runs = []
-    for batch_size, order in ((500, ("at-least-once", "exactly-once")), (50, ("exactly-once", "at-least-once"))):
-        for guarantee in order:
-            runs.append(run(shared_bootstrap, model_dir, tmp_path, guarantee, batch_size))
+    runs, ratios = [], {500: [], 50: []}
+    for batch_size, eos_first in PAIRS:
+        order = ("exactly-once", "at-least-once") if eos_first else ("at-least-once", "exactly-once")
+        pair = {guarantee: run(shared_bootstrap, model_dir, tmp_path, guarantee, batch_size) for guarantee in order}
+        runs.extend(pair.values())
+        eos, alo = pair["exactly-once"], pair["at-least-once"]
+        ratios[batch_size].append(eos["busy_records_per_s"] / alo["busy_records_per_s"])
+    summary = {batch_size: {"median_exactly_once_to_at_least_once": round(statistics.median(values), 3),
+                            "ratios": [round(value, 3) for value in values]} for batch_size, values in ratios.items()}
     THROUGHPUT.extend(runs)
+    THROUGHPUT.append({"summary": summary})
     report = ROOT / "var" / "chaos" / "throughput.json"
     report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(json.dumps({"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "runs": runs},
-                                 indent=2) + "\n")
-    by = {(r["guarantee"], r["batch_size"]): r for r in runs}
-    for batch_size in (500, 50):
+    report.write_text(json.dumps({"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "runs": runs,
+                                  "summary": summary}, indent=2) + "\n")
+    for batch_size, values in ratios.items():
         # a sanity bound, not the finding: exactly-once must not be a different order of magnitude
-        assert by[("exactly-once", batch_size)]["busy_records_per_s"] > 0.3 * by[("at-least-once", batch_size)][
-            "busy_records_per_s"], runs
+        assert statistics.median(values) > 0.3, summary

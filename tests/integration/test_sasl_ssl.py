@@ -155,5 +155,6 @@ def test_refused_credentials_or_certificates_stop_the_worker_within_seconds(sasl
     # from its first contact with the cluster (right after the HTTP endpoint is up) to giving up
     (listening,) = [entry for entry in logs if entry["message"] == "http endpoint listening"]
     took = _seconds(failures[0]["time"]) - _seconds(listening["time"])
-    assert took < 5, f"{case}: took {took:.1f} s (kafka-python alone would retry for 30 s)"
+    # kafka-python alone would retry for 30 s; here 0.1-2 s, up to 9 s on this 2-core machine under full load
+    assert took < 15, f"{case}: took {took:.1f} s"
     assert PASSWORD not in done.stderr and WRONG not in done.stderr

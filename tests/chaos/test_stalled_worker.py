@@ -29,8 +29,9 @@ def test_a_stalled_worker_loses_its_partitions_and_its_batch_is_redone_once(guar
            "CHAOS_STALL_MARKER": str(tmp_path / "stalled")}
     workers = [Slot(name, {**env, "NEWSFEED_WORKER_SLOT": name}, tmp_path, command=STALLING_WORKER)
                for name in ("a", "b")]
-    for worker in workers:
+    for worker in workers:  # one after the other: see test_group_changes for joins at the same moment
         slots.append(worker.start())
+        wait_until(worker.assigned, 60, f"worker {worker.name} to hold partitions:\n{worker.tail()}")
     wait_until(lambda: all(worker.assigned() for worker in workers), 60, "both workers to hold partitions")
     started = time.monotonic()
     feeding = stream.push_steadily(inputs, per_second=200)

@@ -152,9 +152,14 @@ def _built(settings: Settings, factory: Callable[[], T]) -> T:
 
 
 def _poll(consumer: KafkaConsumer, timeout_ms: int, max_records: int) -> list[Record]:
+    """Records from one poll. A retriable error (the broker restarting, a connection reset) is no records
+    this time: the next poll retries, as kafka-python does itself for most of them. Others stop the caller."""
     try:
         polled = consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
     except kafka.errors.KafkaError as exc:
+        if exc.retriable:
+            log.warning("poll failed; polling again", extra={"error": str(exc)})
+            return []
         raise BrokerError(f"poll failed: {exc}") from exc
     return [
         Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers or []), r.timestamp)

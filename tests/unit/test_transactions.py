@@ -265,3 +265,23 @@ def test_closing_a_producer_whose_flush_times_out_does_not_hide_why_the_worker_s
     with caplog.at_level(logging.WARNING):
         KafkaSink(Stuck(), {}, flush_timeout_s=1).close()
     assert [r.message for r in caplog.records] == ["producer closed with records unsent"]
+
+
+def test_a_retriable_poll_error_is_an_empty_poll_and_others_stop_the_worker():
+    """A clean broker restart made kafka-python's poll raise ECONNREFUSED once (chaos suite): not a reason
+    to stop a worker that the next poll would have carried on."""
+    import kafka.errors
+
+    from stream.errors import BrokerError
+    from stream.kafka_client import KafkaSource
+
+    class Raising:
+        def __init__(self, error):
+            self.error = error
+
+        def poll(self, timeout_ms, max_records):
+            raise self.error
+
+    assert KafkaSource(Raising(kafka.errors.KafkaConnectionError("111 ECONNREFUSED")), 1000).poll(10, 5) == []
+    with pytest.raises(BrokerError, match="poll failed"):
+        KafkaSource(Raising(kafka.errors.TopicAuthorizationFailedError()), 1000).poll(10, 5)

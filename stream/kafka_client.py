@@ -69,6 +69,13 @@ def _client_options(settings: Settings) -> dict[str, Any]:
 
 
 def _unreachable(settings: Settings, exc: BaseException) -> BrokerError:
+    if isinstance(exc, _ClosedInHandshake):
+        return AuthenticationError(
+            f"the Kafka cluster at {settings.bootstrap_servers} accepted {exc.count} connections in a row and "
+            f"closed each during the {'SASL ' if settings.sasl_username else 'TLS '}handshake: most likely it "
+            + (f"refused the credentials of SASL user {settings.sasl_username!r} ({settings.sasl_mechanism}): check "
+               "NEWSFEED_SASL_USERNAME and the password" if settings.sasl_username else
+               "refused the client certificate: check NEWSFEED_SSL_CERTFILE and NEWSFEED_SSL_KEYFILE"))
     if isinstance(exc, kafka.errors.SaslAuthenticationFailedError):
         return AuthenticationError(
             f"the Kafka cluster at {settings.bootstrap_servers} refused the credentials of SASL user "
@@ -91,6 +98,20 @@ def _tls_refusal(exc: BaseException) -> bool:
         marker in str(exc).upper() for marker in _TLS_REFUSALS)
 
 
+class _ClosedInHandshake(Exception):
+    """The cluster accepted connections and closed each one before the client was through its handshake."""
+
+    def __init__(self, count: int):
+        super().__init__(f"{count} connections closed during the handshake")
+        self.count = count
+
+
+# A broker that fails a SASL login closes the connection, and under load kafka-python often sees only that
+# ("socket disconnected"), not the error response before it. A broker that is down refuses the connection
+# instead; so this many accepted-then-closed connections in a row count as a refusal (about 1 s of retries).
+CLOSED_IN_HANDSHAKE = 3
+
+
 class _RefusalWatch(logging.Handler):
     """Keeps the first refusal (credentials or certificate) among the errors kafka-python logs from threads
     started after the watch (the new client's own: not those of earlier clients still retrying)."""
@@ -100,14 +121,22 @@ class _RefusalWatch(logging.Handler):
         self.refusal: BaseException | None = None
         self.done = threading.Event()
         self._older_threads = {thread.ident for thread in threading.enumerate()}
+        self._closed = 0
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.thread in self._older_threads:
-            return
+        if record.thread in self._older_threads or record.name != "kafka.net.connection":
+            return  # one record per failed connection: kafka.net.connection's "Connection lost: <error>"
         for arg in record.args if isinstance(record.args, tuple) else ():
             if isinstance(arg, kafka.errors.SaslAuthenticationFailedError) or _tls_refusal(arg):
-                self.refusal = self.refusal or arg
-                self.done.set()
+                self._refused(arg)
+            elif isinstance(arg, kafka.errors.KafkaConnectionError) and "socket disconnected" in str(arg):
+                self._closed += 1
+                if self._closed >= CLOSED_IN_HANDSHAKE:
+                    self._refused(_ClosedInHandshake(self._closed))
+
+    def _refused(self, reason: BaseException) -> None:
+        self.refusal = self.refusal or reason
+        self.done.set()
 
 
 def _built(settings: Settings, factory: Callable[[], T]) -> T:
@@ -269,6 +298,12 @@ def connect_source(settings: Settings, on_assignment: Callable[[frozenset[Partit
             allow_auto_create_topics=False,
         ))
         consumer.subscribe([settings.input_topic], listener=_AssignmentListener(on_assignment))
+        # Fetch metadata once subscribed, so the consumer knows the topic's partitions before it first joins.
+        # Otherwise the group's first assignment is made from empty metadata, the next metadata update makes
+        # the member rejoin at once, and kafka-python 3.0.12 can drop that rejoin's result: when the SyncGroup
+        # answer comes after the poll that sent it has timed out, need_rejoin() is already False and the
+        # assignment is never applied, so the member holds no partitions for good (seen under load).
+        consumer.topics()
     except kafka.errors.KafkaError as exc:
         raise _unreachable(settings, exc) from exc
     return KafkaSource(consumer, commit_timeout_ms=settings.session_timeout_ms)

@@ -119,7 +119,8 @@ def test_a_worker_connects_and_processes_over_sasl_ssl(sasl_broker, model_dir, t
                             "NEWSFEED_WORKER_SLOT": "0"}, tmp_path / "worker.log")
     try:
         enriched = drain(settings, settings.output_topic, expected=40)
-        assert sorted(json.loads(r.value)["id"] for r in enriched) == sorted(k.decode() for k, _ in articles)
+        assert sorted(json.loads(r.value)["id"] for r in enriched) == sorted(k.decode() for k, _ in articles), (
+            worker.log_path.read_text()[-4000:])
         started = next(e for e in worker.logs() if e["message"] == "worker started")
         assert (started["security_protocol"], started["sasl_mechanism"], started["sasl_username"],
                 started["sasl_password_from"]) == ("SASL_SSL", mechanism, USER, password_from)
@@ -158,5 +159,6 @@ def test_refused_credentials_or_certificates_stop_the_worker_within_seconds(sasl
     (listening,) = [entry for entry in logs if entry["message"] == "http endpoint listening"]
     took = _seconds(failures[0]["time"]) - _seconds(listening["time"])
     # kafka-python alone would retry for 30 s; here 0.1-2 s, up to 9 s on this 2-core machine under full load
-    assert took < 15, f"{case}: took {took:.1f} s"
+    assert took < 15, f"{case}: took {took:.1f} s:\n" + "\n".join(
+        f"{e['time']} {e['logger']} {e['message'][:200]}" for e in logs if e["logger"].startswith("kafka"))[-5000:]
     assert PASSWORD not in done.stderr and WRONG not in done.stderr

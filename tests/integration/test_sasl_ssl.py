@@ -17,8 +17,6 @@ import pytest
 
 from conftest import KAFKA_SH, ROOT, Topics, WorkerProcess, drain, send_all
 
-# Out of the default run (pyproject's addopts) until it is reliable: the PLAIN case came out empty in
-# two of three full clean-clone runs on a loaded machine while passing alone. Run it with `pytest -m sasl`.
 pytestmark = [pytest.mark.integration, pytest.mark.sasl]
 
 USER = "newsfeed"

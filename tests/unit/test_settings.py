@@ -82,3 +82,15 @@ def test_exactly_once_needs_a_worker_slot_and_names_its_transactional_id():
 
     assert transactional_id(settings) == "newsfeed-classifier.newsfeed-2"
     assert Settings.from_env({}).guarantee == "at-least-once"
+
+
+def test_producer_batches_stay_under_the_smallest_topic_limit_and_requests_under_the_largest():
+    """A record batch over a topic's max.message.bytes is refused by the broker; a request cap under the
+    largest limit would refuse records that topic accepts."""
+    from stream.kafka_client import PRODUCER_BATCH_BYTES, _producer_options
+
+    settings = Settings.from_env({})
+    roomy = _producer_options(settings, {"articles.enriched": 1_048_588, "articles.dead-letter": 1_150_000})
+    assert (roomy["batch_size"], roomy["max_request_size"]) == (PRODUCER_BATCH_BYTES, 1_150_000)
+    tight = _producer_options(settings, {"articles.enriched": 100_000, "articles.dead-letter": 1_150_000})
+    assert (tight["batch_size"], tight["max_request_size"]) == (100_000, 1_150_000)

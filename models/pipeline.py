@@ -347,10 +347,7 @@ class _WordCounter:
     def _count(self, tokens: list[str]) -> dict[int, int]:
         """Counts by column of a piece's unigrams and bigrams (distinct features have distinct columns)."""
         features = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])] if self._bigrams else tokens
-        lookup = self._vocabulary.get
-        counts: dict[int, int] = {}
-        for feature, n in Counter(features).items():
-            j = lookup(feature)
-            if j is not None:
-                counts[j] = n
+        # Looked up and counted in C (map, Counter): a Python loop over the distinct features cost more.
+        counts = Counter(map(self._vocabulary.get, features))
+        counts.pop(None, None)  # out of vocabulary
         return counts

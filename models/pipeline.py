@@ -8,10 +8,10 @@ product of weight and TF-IDF value, read straight off the same numbers that made
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import sys
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple, Sequence
 
@@ -290,24 +290,38 @@ class _WordCounter:
     ) -> tuple[sparse.csr_array, sparse.csr_array]:
         """Feature counts of each article's whole text, and of each passage of the long articles.
 
-        Each title and passage is counted once; an article's whole-text row is its title's row twice,
-        plus its passages' rows, plus the bigrams that straddle two pieces: sums done as sparse products.
+        Each title and passage is analysed once. An article's whole-text row counts its title's features
+        twice, its passages' features, and the bigrams that straddle two pieces; a long article's passage
+        rows count the same passage features again. All the features of the batch are looked up in one
+        pass and counted by numpy (duplicates summed when the matrices are built), not per piece in Python.
         """
-        title_rows, passage_rows, seam_rows, owners = [], [], [], []
+        piece_features: list[list[str]] = []  # the features of every piece, title and seam lists included
+        whole_row: list[int] = []  # per piece: the whole-text row it adds to
+        passage_row: list[int] = []  # per piece: its passage row, or -1 (a title, the seams, a short article)
+        n_passage_rows = 0
         for i, (title, article_passages) in enumerate(zip(titles, passages)):
             title_tokens = self._tokens(title)
             pieces = [self._tokens(passage) for passage in article_passages]
-            title_rows.append(self._count(title_tokens))
-            passage_rows.extend(self._count(piece) for piece in pieces)
-            owners.extend([i] * len(pieces))
-            seam_rows.append(self._count_seams([title_tokens, title_tokens, *pieces]))
-        n_articles, n_passages = len(title_rows), len(passage_rows)
-        passage_counts = self._matrix(passage_rows)
-        owner = sparse.csr_array((np.ones(n_passages, dtype=np.int32), (owners, np.arange(n_passages))),
-                                 shape=(n_articles, n_passages))
-        whole = self._matrix(title_rows) * 2 + owner @ passage_counts + self._matrix(seam_rows)
-        long_rows = [row for row, i in enumerate(owners) if i in long_articles]
-        return whole, passage_counts[long_rows]
+            title_features = self._features(title_tokens)
+            piece_features += [title_features, title_features, self._seam_features([title_tokens, title_tokens, *pieces])]
+            piece_features.extend(map(self._features, pieces))
+            whole_row.extend([i] * (len(pieces) + 3))
+            passage_row += [-1, -1, -1]
+            if i in long_articles:
+                passage_row.extend(range(n_passage_rows, n_passage_rows + len(pieces)))
+                n_passage_rows += len(pieces)
+            else:
+                passage_row.extend([-1] * len(pieces))
+        lengths = np.fromiter(map(len, piece_features), dtype=np.intp, count=len(piece_features))
+        # One C pass: every feature to its column, -1 out of vocabulary.
+        columns = np.fromiter(map(self._vocabulary.get, itertools.chain.from_iterable(piece_features),
+                                  itertools.repeat(-1)), dtype=np.int32, count=int(lengths.sum()))
+        in_vocabulary = columns >= 0
+        whole_rows = np.repeat(np.asarray(whole_row, dtype=np.int32), lengths)
+        passage_rows = np.repeat(np.asarray(passage_row, dtype=np.int32), lengths)
+        in_passage = in_vocabulary & (passage_rows >= 0)
+        whole = self._matrix(whole_rows[in_vocabulary], columns[in_vocabulary], len(titles))
+        return whole, self._matrix(passage_rows[in_passage], columns[in_passage], n_passage_rows)
 
     def tfidf(self, counts: sparse.csr_array) -> sparse.csr_matrix:
         """The TF-IDF rows of a count matrix, through the vectorizer's own transformer. Indices are sorted
@@ -316,43 +330,29 @@ class _WordCounter:
         counts.sort_indices()
         return self._tfidf.transform(counts, copy=False).tocsr()
 
-    def _matrix(self, rows: Sequence[dict[int, int]]) -> sparse.csr_array:
-        indices: list[int] = []
-        values: list[int] = []
-        indptr = [0]
-        for counts in rows:
-            indices.extend(counts.keys())
-            values.extend(counts.values())
-            indptr.append(len(indices))
-        return sparse.csr_array(
-            (np.asarray(values, dtype=np.int32), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
-            shape=(len(rows), self._n_features),
-        )
+    def _matrix(self, rows: np.ndarray, columns: np.ndarray, n_rows: int) -> sparse.csr_array:
+        """Counts of (row, column) pairs: the CSR constructor sums the duplicates and sorts the indices."""
+        ones = np.ones(len(rows), dtype=np.int32)
+        return sparse.csr_array((ones, (rows, columns)), shape=(n_rows, self._n_features))
 
-    def _count_seams(self, pieces: Sequence[list[str]]) -> dict[int, int]:
+    def _seam_features(self, pieces: Sequence[list[str]]) -> list[str]:
         """The bigrams that join the last word of a piece to the first word of the next non-empty one."""
-        counts: dict[int, int] = {}
+        seams: list[str] = []
         if not self._bigrams:
-            return counts
+            return seams
         last = None
         for piece in pieces:
             if not piece:
                 continue
             if last is not None:
-                j = self._vocabulary.get(f"{last} {piece[0]}")
-                if j is not None:
-                    counts[j] = counts.get(j, 0) + 1
+                seams.append(f"{last} {piece[0]}")
             last = piece[-1]
-        return counts
+        return seams
 
     def _tokens(self, text: str) -> list[str]:
         stop_words = self._stop_words
         return [token for token in self._tokenize(self._preprocess(text)) if token not in stop_words]
 
-    def _count(self, tokens: list[str]) -> dict[int, int]:
-        """Counts by column of a piece's unigrams and bigrams (distinct features have distinct columns)."""
-        features = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])] if self._bigrams else tokens
-        # Looked up and counted in C (map, Counter): a Python loop over the distinct features cost more.
-        counts = Counter(map(self._vocabulary.get, features))
-        counts.pop(None, None)  # out of vocabulary
-        return counts
+    def _features(self, tokens: list[str]) -> list[str]:
+        """A piece's unigrams and bigrams (distinct features have distinct columns)."""
+        return tokens + list(map(" ".join, zip(tokens, tokens[1:]))) if self._bigrams else tokens

@@ -34,9 +34,10 @@ from pathlib import Path
 import pytest
 
 from stream.codec import read_dead_letter
-from stream.kafka_client import connect_admin, connect_reader, connect_sink
+from stream.kafka_client import connect_reader, connect_sink
 from stream.settings import Settings
-from stream.topics import ensure_topics, produce, read_records
+from stream.topics import produce, read_records
+from topic_fixtures import SENTENCES, Topics, send_all
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition  # after stream.kafka_client: imported quietly
 
 CHAOS = pytest.mark.chaos  # every chaos test module: `pytestmark = CHAOS`
@@ -269,15 +270,6 @@ class Slot:
 
 # --- one test's topics and inputs --------------------------------------------------------------------
 
-SENTENCES = [
-    "The foreign ministers met in Geneva for talks on a ceasefire and signed a joint statement on relations.",
-    "The rocket lifted off from the cosmodrome and placed a weather satellite into orbit around the Earth.",
-    "Troops and tanks moved to the border as the defence ministry announced new missile tests and drills.",
-    "The football club won the league title after a late goal in front of a full stadium on Saturday night.",
-    "Parliament debated the budget as the finance minister promised lower taxes for small businesses.",
-]
-
-
 def article(n: int) -> tuple[bytes, bytes]:
     """Input number n: key and value of a valid article with id c-NNNNN."""
     article_id = f"c-{n:05d}"
@@ -286,47 +278,14 @@ def article(n: int) -> tuple[bytes, bytes]:
 
 
 @dataclass
-class Stream:
-    """One test's input, output and dead-letter topics and consumer group, on one broker."""
+class Stream(Topics):
+    """One chaos test's topics and group on one broker, with what the tests do to and ask of them."""
 
-    bootstrap: str
-    partitions: int = 4
     prefix: str = field(default_factory=lambda: f"chaos-{uuid.uuid4().hex[:8]}")
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {
-            "NEWSFEED_BOOTSTRAP_SERVERS": self.bootstrap,
-            "NEWSFEED_INPUT_TOPIC": f"{self.prefix}.raw",
-            "NEWSFEED_OUTPUT_TOPIC": f"{self.prefix}.enriched",
-            "NEWSFEED_DEAD_LETTER_TOPIC": f"{self.prefix}.raw.dlq",
-            "NEWSFEED_GROUP_ID": f"{self.prefix}-group",
-        }
-
-    @property
-    def settings(self) -> Settings:
-        return Settings.from_env(self.env)
-
-    def create(self, output_max_bytes: int | None = None) -> Stream:
-        settings = Settings.from_env({**self.env, "NEWSFEED_PARTITIONS": str(self.partitions)})
-        admin = connect_admin(settings)
-        try:
-            if output_max_bytes is not None:
-                admin.create_topic(settings.output_topic, self.partitions,
-                                   {"max.message.bytes": str(output_max_bytes)})
-            ensure_topics(admin, settings)
-        finally:
-            admin.close()
-        return self
 
     def push(self, records: Iterable[tuple[bytes | None, bytes | None]]) -> int:
         """Write (key, value) records to the input topic; each one acknowledged before this returns."""
-        sink = connect_sink(self.settings, {})
-        try:
-            return produce(sink, self.settings.input_topic,
-                           ((f"input {n}", key, value) for n, (key, value) in enumerate(records)))
-        finally:
-            sink.close()
+        return send_all(self.settings, self.settings.input_topic, records)
 
     def push_steadily(self, records: list[tuple[bytes | None, bytes | None]], per_second: float,
                       chunk: int = 50) -> threading.Thread:

@@ -16,17 +16,16 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from models.schema import STATUSES
 from models.taxonomy import REGIONS, TOPICS
-from stream.kafka_client import Record, connect_admin, connect_reader, connect_sink
+from stream.kafka_client import Record, connect_reader
 from stream.settings import Settings
-from stream.topics import ensure_topics, produce, read_records
+from stream.topics import read_records
+from topic_fixtures import Topics, send_all  # noqa: F401 (send_all: imported by the tests from here)
 
 ROOT = Path(__file__).resolve().parents[2]
 KAFKA_SH = ROOT / "deploy" / "local-kafka" / "kafka.sh"
@@ -63,51 +62,9 @@ def model_dir() -> str:
     return str(directory)
 
 
-@dataclass
-class Topics:
-    """Unique topic and group names for one test, and Settings naming them."""
-
-    bootstrap: str
-    prefix: str = field(default_factory=lambda: f"it-{uuid.uuid4().hex[:10]}")
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {
-            "NEWSFEED_BOOTSTRAP_SERVERS": self.bootstrap,
-            "NEWSFEED_INPUT_TOPIC": f"{self.prefix}.raw",
-            "NEWSFEED_OUTPUT_TOPIC": f"{self.prefix}.enriched",
-            "NEWSFEED_DEAD_LETTER_TOPIC": f"{self.prefix}.raw.dlq",
-            "NEWSFEED_GROUP_ID": f"{self.prefix}-group",
-        }
-
-    @property
-    def settings(self) -> Settings:
-        return Settings.from_env(self.env)
-
-    def create(self, partitions: int, output_max_bytes: int | None = None) -> None:
-        """Create the three topics as the worker would; optionally a smaller limit on the output topic."""
-        settings = self.settings
-        admin = connect_admin(settings)
-        try:
-            if output_max_bytes is not None:
-                admin.create_topic(settings.output_topic, partitions, {"max.message.bytes": str(output_max_bytes)})
-            ensure_topics(admin, Settings.from_env({**self.env, "NEWSFEED_PARTITIONS": str(partitions)}))
-        finally:
-            admin.close()
-
-
 @pytest.fixture
 def topics(bootstrap) -> Topics:
     return Topics(bootstrap)
-
-
-def send_all(settings: Settings, topic: str, records: list[tuple[bytes | None, bytes | None]]) -> None:
-    """Write (key, value) records and wait until every one is acknowledged."""
-    sink = connect_sink(settings, {})
-    try:
-        produce(sink, topic, ((f"record {n}", key, value) for n, (key, value) in enumerate(records)))
-    finally:
-        sink.close()
 
 
 def drain(settings: Settings, topic: str, expected: int, timeout_s: float = 60) -> list[Record]:

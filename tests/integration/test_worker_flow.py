@@ -12,17 +12,9 @@ import pytest
 from models.schema import derive_id
 from stream.codec import read_dead_letter
 from conftest import assert_enriched_record, count_records, drain, send_all
+from topic_fixtures import SENTENCES
 
 pytestmark = pytest.mark.integration
-
-SENTENCES = [
-    "The foreign ministers met in Geneva for talks on a ceasefire and signed a joint statement on relations.",
-    "The rocket lifted off from the cosmodrome and placed a weather satellite into orbit around the Earth.",
-    "Troops and tanks moved to the border as the defence ministry announced new missile tests and drills.",
-    "The football club won the league title after a late goal in front of a full stadium on Saturday night.",
-    "Parliament debated the budget as the finance minister promised lower taxes for small businesses.",
-]
-
 
 def article(n: int) -> tuple[str, bytes]:
     """A valid article: most with an id, some with only a url, some with html instead of text."""

@@ -24,6 +24,7 @@ DEAD_LETTER_REASONS: tuple[str, ...] = (
     "invalid_field",
     "too_deep",
     "output_too_large",
+    "classifier_error",
 )
 
 STATUSES: tuple[str, ...] = ("ok", "too_short", "unsupported_language")

@@ -7,6 +7,7 @@ the same way. It knows nothing of Kafka: the worker adds keys, topics and header
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +15,8 @@ from typing import Any, Protocol
 
 from models.schema import Article, Enrichment, InvalidArticle, enriched_record
 from stream.codec import Limits, decode_article, encode_record, json_lines
+
+log = logging.getLogger(__name__)
 
 
 class Model(Protocol):
@@ -66,12 +69,12 @@ def enrich_batch(
     origins: Sequence[dict[str, Any]] | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> list[Outcome]:
-    """Classify all articles among `items` in one call; refusals pass through in place."""
+    """Classify all articles among `items` in one call; refusals pass through in place.
+
+    An article the model fails on is refused as `classifier_error` and the others are judged (see
+    `_judge`): one odd article must not stop a stream, nor be retried for ever."""
     articles = [item for item in items if isinstance(item, Article)]
-    enrichments = classify(articles, model) if articles else []
-    if len(enrichments) != len(articles):
-        raise ValueError(f"classify returned {len(enrichments)} enrichments for {len(articles)} articles")
-    judged = iter(enrichments)
+    judged = iter(_judge(articles, model, classify))
     processed_at = rfc3339(now())
     outcomes: list[Outcome] = []
     for index, item in enumerate(items):
@@ -79,10 +82,56 @@ def enrich_batch(
             outcomes.append(item)
             continue
         enrichment = next(judged)
+        if isinstance(enrichment, Refused):
+            outcomes.append(enrichment)
+            continue
         origin = origins[index] if origins is not None else None
         value = encode_record(enriched_record(item, enrichment, processed_at, origin))
         outcomes.append(Enriched(item, enrichment, value))
     return outcomes
+
+
+def _judge(articles: Sequence[Article], model: Any, classify: Classify) -> list[Enrichment | Refused]:
+    """The enrichments of `articles` from one classify call; if that call raises, each article is
+    classified alone, and those that still raise are refused as `classifier_error`.
+
+    When every article of a batch of several fails alone, the fault is the model's or the machine's,
+    not the input's: the first error is raised, so the worker stops without committing (a broken model
+    dead-letters nothing). A lone article that fails cannot tell the two apart; it is dead-lettered,
+    and `newsfeed dlq redrive` sends it back once the cause is fixed.
+    """
+    if not articles:
+        return []
+    try:
+        enrichments = classify(articles, model)
+    except Exception as error:
+        if len(articles) == 1:
+            return [_classifier_error(articles[0], error)]
+        log.warning("classifying the batch failed; classifying its articles one by one", exc_info=True)
+        alone = [_classify_alone(article, model, classify) for article in articles]
+        failures = [outcome for outcome in alone if isinstance(outcome, Exception)]
+        if len(failures) == len(articles):
+            raise failures[0] from None
+        return [_classifier_error(article, outcome) if isinstance(outcome, Exception) else outcome
+                for article, outcome in zip(articles, alone, strict=True)]
+    if len(enrichments) != len(articles):
+        raise ValueError(f"classify returned {len(enrichments)} enrichments for {len(articles)} articles")
+    return enrichments
+
+
+def _classify_alone(article: Article, model: Any, classify: Classify) -> Enrichment | Exception:
+    try:
+        (enrichment,) = classify([article], model)
+        return enrichment
+    except Exception as exc:  # whatever the model raises on this one article is its outcome
+        return exc
+
+
+def _classifier_error(article: Article, error: Exception) -> Refused:
+    reason = f"{type(error).__name__}: {error}"
+    log.error("the model failed on an article; it goes to the dead-letter topic",
+              extra={"id": article.id, "error": reason})
+    return Refused("classifier_error", f"the model failed on this article: {reason}"[:1000])
 
 
 def rfc3339(moment: datetime) -> str:

@@ -50,3 +50,39 @@ def test_classify_lines_numbers_lines_skips_blank_ones_and_batches():
 
 def test_rfc3339_is_utc_with_a_z():
     assert rfc3339(datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2024-01-02T03:04:05.000Z"
+
+
+class FailsOn(FixedClassifier):
+    """The fixed classifier, but raising on any call that contains one of the given ids."""
+
+    def __init__(self, *bad_ids):
+        super().__init__()
+        self.bad_ids = set(bad_ids)
+
+    def __call__(self, articles, model):
+        if self.bad_ids & {article.id for article in articles}:
+            self.calls.append(list(articles))
+            raise IndexError("index 7 is out of bounds for axis 0 with size 7")
+        return super().__call__(articles, model)
+
+
+def test_an_article_the_model_fails_on_is_refused_and_the_rest_of_its_batch_is_enriched(caplog):
+    items = decode_all([article_bytes("a"), article_bytes("odd"), b"oops", article_bytes("b")], LIMITS)
+    outcomes = enrich_batch(items, FakeModel(), FailsOn("odd"))
+    assert [type(o) for o in outcomes] == [Enriched, Refused, Refused, Enriched]
+    assert [json.loads(outcomes[i].value)["id"] for i in (0, 3)] == ["a", "b"]
+    assert outcomes[1].reason == "classifier_error"
+    assert outcomes[1].message == "the model failed on this article: IndexError: index 7 is out of bounds for axis 0 with size 7"
+    assert outcomes[2].reason == "invalid_json"
+    assert any(r.levelname == "ERROR" and getattr(r, "id", None) == "odd" for r in caplog.records)
+
+
+def test_a_lone_article_the_model_fails_on_is_refused():
+    (outcome,) = enrich_batch(decode_all([article_bytes("odd")], LIMITS), FakeModel(), FailsOn("odd"))
+    assert outcome.reason == "classifier_error"
+
+
+def test_a_model_that_fails_on_every_article_of_a_batch_stops_the_caller_instead_of_dead_lettering_them():
+    items = decode_all([article_bytes("a"), article_bytes("b")], LIMITS)
+    with pytest.raises(IndexError):
+        enrich_batch(items, FakeModel(), FailsOn("a", "b"))

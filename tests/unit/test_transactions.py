@@ -153,11 +153,11 @@ def test_a_stuck_commit_stops_the_worker_without_asking_the_stuck_producer_to_ab
     assert sink.committed == []
 
 
-def test_a_classifier_bug_opens_no_transaction():
+def test_a_model_failing_on_every_article_opens_no_transaction():
     def broken(articles, model):
         raise RuntimeError("bug")
 
-    batch = [record(0, article_bytes("a1"))]
+    batch = [record(0, article_bytes("a1")), record(1, article_bytes("a2"))]
     worker, _, sink, _ = make_worker([batch], classify=broken)
     with pytest.raises(RuntimeError, match="bug"):
         worker.process(batch)

@@ -187,3 +187,29 @@ def test_the_real_classifier_enriches_through_the_worker(tiny_model):
     assert enriched["id"] == "s1" and enriched["model"]["version"] == "tiny-1"
     assert set(enriched["topic_scores"]) == {"diplomacy", "space", "defence"}
     assert enriched["processed_at"].endswith("Z")
+
+
+def test_an_article_the_real_model_fails_on_is_dead_lettered_and_its_batch_committed(tiny_model, monkeypatch):
+    """A model bug triggered by one article must not crash-loop the worker on that batch for ever."""
+    import models.classifier
+    from models.classifier import classify_batch
+
+    real_prepare = models.classifier.prepare_article
+
+    def prepare_failing_on_odd(title, text, html):
+        if title == "Odd":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_prepare(title, text, html)
+
+    monkeypatch.setattr(models.classifier, "prepare_article", prepare_failing_on_odd)
+    text = "The rocket launched a communications satellite into orbit from the cosmodrome on Tuesday"
+    batch = [record(0, article_bytes("s1", title="Launch", text=text)), record(1, article_bytes("odd", title="Odd", text=text)),
+             record(2, article_bytes("s2", title="Launch", text=text))]
+    source = FakeSource([batch])
+    worker, sink, _, registry, _ = make_worker(source, model_source=lambda: tiny_model, classify=classify_batch)
+    worker.process(batch)
+    assert [json.loads(s.value)["id"] for s in sink.on(OUT)] == ["s1", "s2"]
+    (letter,) = sink.on(DLQ)
+    assert read_dead_letter(letter.headers).reason == "classifier_error"
+    assert value(registry, "newsfeed_records_dead_lettered_total", reason="classifier_error") == 1
+    assert source.commits == [{("articles.raw", 0): 3}]

@@ -158,7 +158,7 @@ def test_every_dashboard_panel_shows_data_from_a_real_worker(topics, start_worke
     # every alerting rule loaded into the real server and evaluates against the real series
     groups = server.api("rules", type="alert")["groups"]
     rules = [rule for group in groups for rule in group["rules"]]
-    assert len(rules) == 7
+    assert len(rules) == 8
     wait_until(lambda: all(r["health"] == "ok" for g in server.api("rules", type="alert")["groups"]
                            for r in g["rules"]), timeout_s=30, what="every rule evaluated")
     assert worker.stop() == 0

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, drain, send_all
+from broker_helpers import ROOT, drain, send_all
 from stream.dlq import REDRIVE_HEADER
 
 pytestmark = pytest.mark.integration

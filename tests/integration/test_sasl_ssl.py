@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import KAFKA_SH, ROOT, Topics, WorkerProcess, drain, send_all
+from broker_helpers import KAFKA_SH, ROOT, Topics, WorkerProcess, drain, send_all
 
 pytestmark = [pytest.mark.integration, pytest.mark.sasl]
 

@@ -11,7 +11,7 @@ import pytest
 
 from models.schema import derive_id
 from stream.codec import read_dead_letter
-from conftest import assert_enriched_record, count_records, drain, send_all
+from broker_helpers import assert_enriched_record, count_records, drain, send_all
 from topic_fixtures import SENTENCES
 
 pytestmark = pytest.mark.integration

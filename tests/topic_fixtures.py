@@ -1,11 +1,13 @@
-"""What the integration and chaos tests share: one test's own topics and consumer group on a broker,
-writing records to them, and article sentences whose topics are plain to a reader.
+"""What the integration and chaos tests share: the model their workers load, one test's own topics
+and consumer group on a broker, writing records to them, and article sentences whose topics are
+plain to a reader.
 
 On the import path of every test through pyproject's `pythonpath = ["tests"]`.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,6 +15,17 @@ from dataclasses import dataclass, field
 from stream.kafka_client import connect_admin, connect_sink
 from stream.settings import Settings
 from stream.topics import ensure_topics, produce
+
+def loadable_model_dir() -> str:
+    """The model the workers load: NEWSFEED_MODEL_DIR, else the shipped default. Loaded once here, so a
+    broken artifact fails the session with its own message rather than every worker with a timeout."""
+    from models.artifact import load_model
+    from models.registry import resolve_model_dir
+
+    directory = resolve_model_dir(os.environ.get("NEWSFEED_MODEL_DIR") or None)
+    load_model(directory)
+    return str(directory)
+
 
 # One sentence for each topic and two for none of them: generated articles cycle through these.
 SENTENCES = [

@@ -14,6 +14,7 @@ import os
 import pytest
 
 from harness import AUDITS, ROOT, THROUGHPUT, Broker
+from topic_fixtures import loadable_model_dir
 
 
 def pytest_configure(config):
@@ -39,12 +40,7 @@ def private_broker(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def model_dir() -> str:
-    from models.artifact import load_model
-    from models.registry import resolve_model_dir
-
-    directory = resolve_model_dir(os.environ.get("NEWSFEED_MODEL_DIR") or None)
-    load_model(directory)  # fail once, here, with the artifact's own message
-    return str(directory)
+    return loadable_model_dir()
 
 
 @pytest.fixture

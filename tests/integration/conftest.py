@@ -13,6 +13,7 @@ import subprocess
 import pytest
 
 from broker_helpers import KAFKA_SH, Topics, WorkerProcess
+from topic_fixtures import loadable_model_dir
 
 
 @pytest.fixture(scope="session")
@@ -29,13 +30,7 @@ def bootstrap() -> str:
 
 @pytest.fixture(scope="session")
 def model_dir() -> str:
-    """The model the workers load: NEWSFEED_MODEL_DIR, else the shipped default (which must load)."""
-    from models.artifact import load_model
-    from models.registry import resolve_model_dir
-
-    directory = resolve_model_dir(os.environ.get("NEWSFEED_MODEL_DIR") or None)
-    load_model(directory)  # fail here, once, with the artifact's own message
-    return str(directory)
+    return loadable_model_dir()
 
 
 @pytest.fixture

@@ -11,10 +11,23 @@ import os
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from stream.kafka_client import connect_admin, connect_sink
 from stream.settings import Settings
 from stream.topics import ensure_topics, produce
+
+ROOT = Path(__file__).resolve().parents[1]
+KAFKA_SH = ROOT / "deploy" / "local-kafka" / "kafka.sh"
+
+# Group timings short enough for a test: a dead member is noticed in 6 s, joins take seconds.
+FAST_GROUP = {
+    "NEWSFEED_SESSION_TIMEOUT_MS": "6000",
+    "NEWSFEED_HEARTBEAT_INTERVAL_MS": "1000",
+    "NEWSFEED_MAX_POLL_INTERVAL_MS": "30000",
+    "NEWSFEED_POLL_TIMEOUT_MS": "200",
+}
+
 
 def loadable_model_dir() -> str:
     """The model the workers load: NEWSFEED_MODEL_DIR, else the shipped default. Loaded once here, so a

@@ -37,21 +37,15 @@ from stream.codec import read_dead_letter
 from stream.kafka_client import connect_reader, connect_sink
 from stream.settings import Settings
 from stream.topics import produce, read_records
-from topic_fixtures import SENTENCES, Topics, send_all
+from topic_fixtures import FAST_GROUP, KAFKA_SH, ROOT, SENTENCES, Topics, send_all  # noqa: F401 (ROOT: re-exported)
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition  # after stream.kafka_client: imported quietly
 
 CHAOS = pytest.mark.chaos  # every chaos test module: `pytestmark = CHAOS`
 
-ROOT = Path(__file__).resolve().parents[2]
-KAFKA_SH = ROOT / "deploy" / "local-kafka" / "kafka.sh"
-
-# Group and transaction timings short enough for a test: a dead member is noticed in 6 s, a
-# transaction left open by a worker that never comes back is aborted by the broker within ~20 s.
+# The fast group timings, and a transaction left open by a worker that never comes back is aborted by
+# the broker within ~20 s.
 FAST = {
-    "NEWSFEED_SESSION_TIMEOUT_MS": "6000",
-    "NEWSFEED_HEARTBEAT_INTERVAL_MS": "1000",
-    "NEWSFEED_MAX_POLL_INTERVAL_MS": "30000",
-    "NEWSFEED_POLL_TIMEOUT_MS": "200",
+    **FAST_GROUP,
     "NEWSFEED_TRANSACTION_TIMEOUT_MS": "10000",
     "NEWSFEED_HTTP_ADDRESS": "127.0.0.1:0",
 }

@@ -21,18 +21,8 @@ from models.taxonomy import REGIONS, TOPICS
 from stream.kafka_client import Record, connect_reader
 from stream.settings import Settings
 from stream.topics import read_records
-from topic_fixtures import Topics, send_all  # noqa: F401 (re-exported for the tests)
+from topic_fixtures import FAST_GROUP, KAFKA_SH, ROOT, Topics, send_all  # noqa: F401 (re-exported for the tests)
 
-ROOT = Path(__file__).resolve().parents[2]
-KAFKA_SH = ROOT / "deploy" / "local-kafka" / "kafka.sh"
-
-# Short group timings so joins, leaves and rebalances take seconds, not the production defaults.
-FAST_GROUP = {
-    "NEWSFEED_SESSION_TIMEOUT_MS": "6000",
-    "NEWSFEED_HEARTBEAT_INTERVAL_MS": "1000",
-    "NEWSFEED_MAX_POLL_INTERVAL_MS": "30000",
-    "NEWSFEED_POLL_TIMEOUT_MS": "200",
-}
 
 
 def drain(settings: Settings, topic: str, expected: int, timeout_s: float = 60) -> list[Record]:

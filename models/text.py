@@ -245,10 +245,14 @@ _CHROME_LINE_PATTERNS = (
     r"(?:(?:photo|image|picture|video) )?credits?\s*:.{0,120}",
     r"(?:tags|tagged|filed under|topics|categories|category|keywords)\s*:.{0,300}",
     r"(?:additional )?(?:reporting|writing|editing|compiled) by\b.{0,300}",
-    # Crumbs: "News > World > Asia", "Home » Latest News". (French quotes « » are not spaced so.)
+    # Crumbs: "Home » Latest News"; and see _CRUMBS_RE.
     r"home ?[>»›|/].*",
-    r"[^.!?>»›]{1,40}(?: [>»›] [^.!?>»›]{1,40}){2,}",
 )
+# Crumbs: "News > World > Asia". (French quotes « » are not spaced so.) Apart from the other chrome
+# patterns so that it runs only on lines with a separator: it backtracks through up to 40 characters
+# per part, and was the costliest of them all.
+_CRUMB_SEPARATORS = ">»›"
+_CRUMBS_RE = re.compile(r"[^.!?>»›]{1,40}(?: [>»›] [^.!?>»›]{1,40}){2,}")
 # Invitations to subscribe, follow, sign in, accept cookies: a line that starts so (up to 120 chars).
 _INVITATION_PATTERNS = (
     (
@@ -257,10 +261,12 @@ _INVITATION_PATTERNS = (
         r"|get (?:our|the) (?:app|newsletter)|don'?t miss|never miss)\b"
     ),
     r"\W*(?:sign up|subscribe|get|receive|join)\b.{0,60}\b(?:newsletters?|inbox|alerts)\b",
-    (
-        r".*\b(?:(?:we|this (?:web)?site) uses? cookies|cookies? (?:policy|settings|preferences|consent)"
-        r"|accept (?:all )?cookies)\b"
-    ),
+)
+# Cookie banners, anywhere in the line. Apart, and only on lines that say "cookie": at each position
+# of a line it tries every phrase.
+_COOKIE_NOTICE_RE = re.compile(
+    r".*\b(?:(?:we|this (?:web)?site) uses? cookies|cookies? (?:policy|settings|preferences|consent)"
+    r"|accept (?:all )?cookies)\b"
 )
 _CHROME_LINE_RE = re.compile("|".join(f"(?:{pattern})" for pattern in _CHROME_LINE_PATTERNS))
 _INVITATION_RE = re.compile("|".join(f"(?:{pattern})" for pattern in _INVITATION_PATTERNS))
@@ -402,11 +408,20 @@ def _drop_chrome_lines(lines: list[str], lowers: list[str], keep: list[bool]) ->
 
 
 def _is_chrome_line(line: str, lower: str) -> bool:
-    if _CHROME_LINE_RE.fullmatch(lower) or (len(lower) <= 120 and _INVITATION_RE.match(lower)):
+    if _CHROME_LINE_RE.fullmatch(lower) or _is_crumbs(lower) or (len(lower) <= 120 and _is_invitation(lower)):
         return True
+    # The byline pattern first: anchored on "By ...", it fails at once on almost every line.
     return _is_dateline(lower) or (
-        len(line) <= 100 and not _SENTENCE_END_RE.search(line) and bool(_BYLINE_RE.fullmatch(line))
+        len(line) <= 100 and bool(_BYLINE_RE.fullmatch(line)) and not _SENTENCE_END_RE.search(line)
     )
+
+
+def _is_crumbs(lower: str) -> bool:
+    return any(separator in lower for separator in _CRUMB_SEPARATORS) and _CRUMBS_RE.fullmatch(lower) is not None
+
+
+def _is_invitation(lower: str) -> bool:
+    return _INVITATION_RE.match(lower) is not None or ("cookie" in lower and _COOKIE_NOTICE_RE.match(lower) is not None)
 
 
 def _is_dateline(lower: str) -> bool:

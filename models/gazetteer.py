@@ -66,10 +66,10 @@ NAME_TITLES = frozenset("Mr. Mrs. Ms. Dr. Rep. Sen. Gov. Gen. Col. Lt. Sgt. Capt
 # A country word after one of these is part of another place's name ("Puerto Valencia" is in
 # Colombia, "Fort Washington" in Maryland); places that are themselves countries or cities of
 # interest ("Puerto Rico", "Port Sudan") are longer surfaces and match whole before this applies.
-_PLACE_PREFIX_BEFORE = re.compile(
-    r"\b(?:Puerto|Porto|Port|San|Santa|Santo|São|Saint|St\.|Fort|Mount|Lake|Cape|Villa|Ciudad|Nueva|Nuevo|"
-    r"New|Nova|Novo|Little)\s+$"
+_PLACE_PREFIXES = tuple(
+    "Puerto Porto Port San Santa Santo São Saint St. Fort Mount Lake Cape Villa Ciudad Nueva Nuevo New Nova Novo Little".split()
 )
+_PLACE_PREFIX_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _PLACE_PREFIXES)) + r")\s+$")
 _TITLE_QUALIFIER = re.compile(r"(.+?) \(([^()]+)\)")
 _ADMINISTRATIVE_SUFFIX = re.compile(r" (?:Oblast|Province|State|Region|Governorate|District|Prefecture|Raion|Krai|Department)$")
 _WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
@@ -149,7 +149,7 @@ class Gazetteer:
     def find_mentions(self, text: str) -> list[Mention]:
         """Country mentions in `text`, in order, after the context rules of ambiguous words."""
         found: list[tuple[Surface, re.Match[str]]] = []
-        lowercase_possible = any(word in text for word in self._lowercase_words)
+        lowercase_possible = any(map(text.__contains__, self._lowercase_words))
         matcher = self._matcher if lowercase_possible else self._capitalised_matcher
         for match in matcher.finditer(text):
             surface = self.surfaces.get(match.group()) or self.surfaces[_key(match.group())]
@@ -170,7 +170,14 @@ class Gazetteer:
         """A homonym in another country's place name: "Paris, Texas", "Puerto Valencia"."""
         if self._place_suffix.match(text, match.end()):
             return True
-        return kind != "demonym" and _PLACE_PREFIX_BEFORE.search(text, max(0, match.start() - 12), match.start()) is not None
+        if kind == "demonym":
+            return False
+        start = match.start()
+        window_start = max(0, start - 12)
+        # A match is a prefix word and spaces: tested first, as the pattern is tried from each position.
+        if not text[window_start:start].rstrip().endswith(_PLACE_PREFIXES):
+            return False
+        return _PLACE_PREFIX_BEFORE.search(text, window_start, start) is not None
 
     def country_for_name(self, name: str) -> str | None:
         """The code of a name, alias or Wikipedia article title ("Kyiv", "Gaza Strip"), else None.
@@ -273,8 +280,18 @@ def _has_role(text: str, mention: Mention) -> bool:
         mention.kind == "metonym"
         or _SUBJECT_BEFORE.search(text, max(0, start - 16), start) is not None
         or _LEADER_AFTER.match(text, end, end + 40) is not None
-        or _LEADER_BEFORE.search(text, max(0, start - 40), start) is not None
+        or _is_after_leader(text, start)
     )
+
+
+def _is_after_leader(text: str, start: int) -> bool:
+    """"President of", "Government of the", "Minister of" just before the mention."""
+    window_start = max(0, start - 40)
+    # Every match ends in "of" or "the" and then spaces: tested first, because the pattern itself is
+    # tried from each of the 40 positions and fails on most mentions.
+    if not text[window_start:start].rstrip().endswith(("of", "the")):
+        return False
+    return _LEADER_BEFORE.search(text, window_start, start) is not None
 
 
 def _calibrated(strength: float) -> float:

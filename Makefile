@@ -15,7 +15,7 @@ help:
 	@echo "make broker       start the local Kafka broker;  make broker-stop  stop it"
 	@echo "make train        retrain a model from DATA=$(DATA) into var/artifacts/"
 	@echo "make evaluate     evaluate the shipped model on DATA=$(DATA); report in var/eval/"
-	@echo "make bench        the benchmark (6-8 min, real broker): bench/results.json and a table"
+	@echo "make bench        the benchmark (3-8 min, real broker): bench/results.json and a table"
 
 # Prometheus and promtool from Debian's package: the metrics integration test runs a real server and
 # the alert rules are unit-tested with promtool. Installed only when missing (needs root or sudo).

@@ -170,14 +170,7 @@ class Gazetteer:
         """A homonym in another country's place name: "Paris, Texas", "Puerto Valencia"."""
         if self._place_suffix.match(text, match.end()):
             return True
-        if kind == "demonym":
-            return False
-        start = match.start()
-        window_start = max(0, start - 12)
-        # A match is a prefix word and spaces: tested first, as the pattern is tried from each position.
-        if not text[window_start:start].rstrip().endswith(_PLACE_PREFIXES):
-            return False
-        return _PLACE_PREFIX_BEFORE.search(text, window_start, start) is not None
+        return kind != "demonym" and _found_before(_PLACE_PREFIX_BEFORE, _PLACE_PREFIXES, text, match.start(), 12)
 
     def country_for_name(self, name: str) -> str | None:
         """The code of a name, alias or Wikipedia article title ("Kyiv", "Gaza Strip"), else None.
@@ -280,18 +273,20 @@ def _has_role(text: str, mention: Mention) -> bool:
         mention.kind == "metonym"
         or _SUBJECT_BEFORE.search(text, max(0, start - 16), start) is not None
         or _LEADER_AFTER.match(text, end, end + 40) is not None
-        or _is_after_leader(text, start)
+        or _found_before(_LEADER_BEFORE, ("of", "the"), text, start, 40)  # "President of", "Government of the"
     )
 
 
-def _is_after_leader(text: str, start: int) -> bool:
-    """"President of", "Government of the", "Minister of" just before the mention."""
-    window_start = max(0, start - 40)
-    # Every match ends in "of" or "the" and then spaces: tested first, because the pattern itself is
-    # tried from each of the 40 positions and fails on most mentions.
-    if not text[window_start:start].rstrip().endswith(("of", "the")):
-        return False
-    return _LEADER_BEFORE.search(text, window_start, start) is not None
+def _found_before(pattern: re.Pattern[str], last_words: tuple[str, ...], text: str, start: int, width: int) -> bool:
+    """Whether `pattern`, anchored at the end, matches in the `width` characters before `start`.
+
+    Every match of the pattern ends in one of `last_words` and then spaces: that is tested first, with
+    string methods, because the pattern itself is tried from each position of the window and fails on
+    most mentions.
+    """
+    window_start = max(0, start - width)
+    return (text[window_start:start].rstrip().endswith(last_words)
+            and pattern.search(text, window_start, start) is not None)
 
 
 def _calibrated(strength: float) -> float:

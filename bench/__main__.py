@@ -4,8 +4,9 @@ scaling over two processes, latency under a steady load and a worker's peak memo
 Prints a table and writes bench/results.json (and the same table to bench/results.txt; with --quick,
 var/bench/results-quick.*). Uses the broker at NEWSFEED_BOOTSTRAP_SERVERS, else starts the project's
 local one (deploy/local-kafka).
-Takes about six minutes on two cores, more when other jobs hold the CPU: before each measure it waits
-(up to 2 minutes) for them to leave it mostly free, and it records their share during each measure.
+Takes about three minutes on two quiet cores, up to eight when other jobs hold the CPU: before each
+measure it waits (up to 2 minutes) for them to leave it mostly free, and it records their share during
+each measure.
 `--quick` is a smaller run to check that it works.
 """
 

@@ -13,7 +13,8 @@ import os
 
 import pytest
 
-from harness import AUDITS, ROOT, THROUGHPUT, Broker
+from harness import AUDITS, THROUGHPUT, Broker
+from topic_fixtures import ROOT
 from topic_fixtures import loadable_model_dir
 
 

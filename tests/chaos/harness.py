@@ -37,7 +37,7 @@ from stream.codec import read_dead_letter
 from stream.kafka_client import connect_reader, connect_sink
 from stream.settings import Settings
 from stream.topics import produce, read_records
-from topic_fixtures import FAST_GROUP, KAFKA_SH, ROOT, SENTENCES, Topics, send_all  # noqa: F401 (ROOT: re-exported)
+from topic_fixtures import FAST_GROUP, KAFKA_SH, ROOT, SENTENCES, Topics, send_all
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition  # after stream.kafka_client: imported quietly
 
 CHAOS = pytest.mark.chaos  # every chaos test module: `pytestmark = CHAOS`

@@ -16,7 +16,8 @@ import statistics
 import time
 from datetime import datetime
 
-from harness import CHAOS, ROOT, SENTENCES, THROUGHPUT, Slot, Stream, audit, wait_until
+from harness import CHAOS, THROUGHPUT, Slot, Stream, audit, wait_until
+from topic_fixtures import ROOT, SENTENCES
 
 pytestmark = CHAOS
 

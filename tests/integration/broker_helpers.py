@@ -1,4 +1,4 @@
-"""What the integration tests use besides fixtures: paths, the fast group timings, reading topics,
+"""What the integration tests use besides fixtures (and besides tests/topic_fixtures.py): reading topics,
 workers as real subprocesses and the output record's contract. A plain module, so that test modules
 import it by name (a `from conftest import` picks whichever conftest pytest loaded last).
 """
@@ -21,7 +21,7 @@ from models.taxonomy import REGIONS, TOPICS
 from stream.kafka_client import Record, connect_reader
 from stream.settings import Settings
 from stream.topics import read_records
-from topic_fixtures import FAST_GROUP, KAFKA_SH, ROOT, Topics, send_all  # noqa: F401 (re-exported for the tests)
+from topic_fixtures import FAST_GROUP, ROOT
 
 
 

@@ -12,7 +12,8 @@ import subprocess
 
 import pytest
 
-from broker_helpers import KAFKA_SH, Topics, WorkerProcess
+from broker_helpers import WorkerProcess
+from topic_fixtures import KAFKA_SH, Topics
 from topic_fixtures import loadable_model_dir
 
 

@@ -7,7 +7,7 @@ import json
 import threading
 import time
 
-from broker_helpers import send_all
+from topic_fixtures import send_all
 
 TEXTS = [
     "The foreign ministers met in Geneva for talks on a ceasefire and signed a joint statement on relations.",

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from broker_helpers import ROOT
+from topic_fixtures import ROOT
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from broker_helpers import ROOT, drain, send_all
+from broker_helpers import drain
+from topic_fixtures import ROOT, send_all
 from stream.dlq import REDRIVE_HEADER
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,8 @@ from collections import defaultdict
 
 import pytest
 
-from broker_helpers import ROOT, drain, send_all
+from broker_helpers import drain
+from topic_fixtures import ROOT, send_all
 from feed import Feeder, articles, wait_until
 from models.artifact import MODEL_CARD_FILE, PIPELINE_FILE, load_model, save_model
 from models.registry import add_version, set_current

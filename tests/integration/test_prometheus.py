@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from broker_helpers import ROOT
+from topic_fixtures import ROOT
 from feed import Feeder, wait_until
 
 pytestmark = pytest.mark.integration

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from broker_helpers import KAFKA_SH, ROOT, Topics, WorkerProcess, drain, send_all
+from broker_helpers import WorkerProcess, drain
+from topic_fixtures import KAFKA_SH, ROOT, Topics, send_all
 
 pytestmark = [pytest.mark.integration, pytest.mark.sasl]
 

@@ -11,8 +11,8 @@ import pytest
 
 from models.schema import derive_id
 from stream.codec import read_dead_letter
-from broker_helpers import assert_enriched_record, count_records, drain, send_all
-from topic_fixtures import SENTENCES
+from broker_helpers import assert_enriched_record, count_records, drain
+from topic_fixtures import SENTENCES, send_all
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,8 @@ import time
 import urllib.error
 import urllib.request
 
-from broker_helpers import drain, send_all
+from broker_helpers import drain
+from topic_fixtures import send_all
 from test_worker_flow import article
 
 

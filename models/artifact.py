@@ -25,7 +25,7 @@ import sklearn
 from models.errors import ArtifactError
 from models.pipeline import TextModel
 from models.taxonomy import REGIONS, TOPICS
-from models.text import TEXT_PREP_VERSION
+from models.text import READS_TEXT_PREP_VERSIONS, TEXT_PREP_VERSION
 
 PIPELINE_FILE = "pipeline.joblib"
 METADATA_FILE = "metadata.json"
@@ -123,7 +123,7 @@ def _check_compatible(directory: Path, metadata: dict[str, Any]) -> None:
             raise ArtifactError(f"{directory}: metadata lacks {key!r}")
     if metadata["format_version"] != FORMAT_VERSION:
         raise ArtifactError(f"{directory}: artifact format {metadata['format_version']}, this code reads {FORMAT_VERSION}")
-    if metadata["text_prep_version"] != TEXT_PREP_VERSION:
+    if metadata["text_prep_version"] not in READS_TEXT_PREP_VERSIONS:
         raise ArtifactError(
             f"{directory}: trained with text preparation v{metadata['text_prep_version']}, "
             f"this code prepares text as v{TEXT_PREP_VERSION}; retrain the model"

@@ -19,6 +19,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from models.text import combining_characters
+
 # How much of a long article's body is classified. News stories state their subject early; past
 # this many characters, extra text mostly adds boilerplate-like noise and costs time.
 DEFAULT_MAX_BODY_CHARS = 6000
@@ -206,20 +208,8 @@ def _with_themes(probabilities: np.ndarray, passage_probabilities: np.ndarray,
 
 @functools.cache
 def _combining_characters() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Every code point with a nonzero combining class as a character class: those of the Basic
-    Multilingual Plane alone (matched from a bitmap, fast) and all of them (built once, ~0.1 s)."""
-    ranges: list[list[int]] = []
-    for code in range(sys.maxunicode + 1):
-        if unicodedata.combining(chr(code)):
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1][1] = code
-            else:
-                ranges.append([code, code])
-
-    def character_class(selected: list[list[int]]) -> re.Pattern[str]:
-        return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in selected) + "]")
-
-    return character_class([r for r in ranges if r[1] <= 0xFFFF]), character_class(ranges)
+    """One combining mark of the Basic Multilingual Plane, and one of any plane."""
+    return tuple(re.compile(marks) for marks in combining_characters())
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")

@@ -139,7 +139,7 @@ class Gazetteer:
         self._capitalised_matcher = _matcher([key for key in surfaces if key[0].isupper()])
         # "Paris, Texas", "Moscow, Idaho", "London, Ontario": a place followed by a US state or
         # Canadian province is that North American town, not the foreign one.
-        self._place_suffix = re.compile(r",\s*(?:" + "|".join(map(re.escape, sorted(place_suffixes))) + r")(?!\w)")
+        self._place_suffix = re.compile(r",\s{0,3}(?:" + "|".join(map(re.escape, sorted(place_suffixes))) + r")(?!\w)")
 
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR) -> Gazetteer:
@@ -159,9 +159,14 @@ class Gazetteer:
                 continue
             found.append((surface, match))
         plain = Counter(s.codes[0] for s, _ in found if not s.rules - {"person", "veto"})
+        # Whether each cue or veto pattern occurs in the text, searched once per text, not once per
+        # mention: a name repeated a thousand times would otherwise scan the text a thousand times.
+        cued: dict[re.Pattern[str], bool] = {}
         mentions = []
         for surface, match in found:
-            code = _resolve(surface, plain, text)
+            if surface.cues is not None and surface.cues not in cued:
+                cued[surface.cues] = surface.cues.search(text) is not None
+            code = _resolve(surface, plain, cued.get(surface.cues, False))
             if code is not None:
                 mentions.append(Mention(code, match.start(), match.end(), match.group(), surface.kind))
         return mentions
@@ -308,14 +313,14 @@ def _is_personal_name(text: str, start: int, end: int) -> bool:
     return after is not None and "\n\n" not in after.group()
 
 
-def _resolve(surface: Surface, plain: Counter[str], text: str) -> str | None:
-    """The country an accepted surface stands for here, given the unambiguous mentions of the text."""
+def _resolve(surface: Surface, plain: Counter[str], cue_in_text: bool) -> str | None:
+    """The country an accepted surface stands for here, given the unambiguous mentions of the text
+    and whether the surface's cue (or veto) pattern occurs in it."""
     if "cue" in surface.rules:
         code = surface.codes[0]
-        cued = plain[code] > 0 or (surface.cues is not None and surface.cues.search(text) is not None)
-        return code if cued else None
+        return code if plain[code] > 0 or cue_in_text else None
     if "veto" in surface.rules:
-        return None if surface.cues is not None and surface.cues.search(text) else surface.codes[0]
+        return None if cue_in_text else surface.codes[0]
     if "majority" in surface.rules:
         # max() keeps the first of equals, and the default is first.
         return max(surface.codes, key=lambda code: plain[code])

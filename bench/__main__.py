@@ -7,7 +7,8 @@ local one (deploy/local-kafka).
 Takes about three minutes on two quiet cores, up to eight when other jobs hold the CPU: before each
 measure it waits (up to 2 minutes) for them to leave it mostly free, and it records their share during
 each measure.
-`--quick` is a smaller run to check that it works.
+`--quick` is a smaller run to check that it works. `--worst-case` measures only the adversarial
+articles of bench/adversarial.py (see bench/worst_case.py), without a broker.
 """
 
 from __future__ import annotations
@@ -41,10 +42,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet-wait", type=float, default=120.0, metavar="SECONDS",
                         help="longest wait for that before measuring anyway (default 120)")
     parser.add_argument("--quick", action="store_true", help="a short run to check the bench works (figures rough)")
+    parser.add_argument("--worst-case", action="store_true",
+                        help="only the adversarial articles: seconds per 100 KB of each shape at the largest size "
+                             "the input limits allow, and how its cost grows (no broker; about a minute)")
     parser.add_argument("--out", metavar="FILE",
                         help="where to write the results (default bench/results.json; with --quick "
                              "var/bench/results-quick.json, so a check never replaces the recorded figures)")
     args = parser.parse_args(argv)
+    if args.worst_case:
+        from bench.worst_case import render, run_worst_case
+        print(render(run_worst_case()))
+        return 0
     logging.basicConfig(level=logging.INFO, format="bench: %(message)s", stream=sys.stderr)
     logging.getLogger("kafka").setLevel(logging.ERROR)
 

@@ -26,7 +26,21 @@ class Model(Protocol):
     sha256: str
 
 
-Classify = Callable[[Sequence[Article], Any], list[Enrichment]]
+class Classify(Protocol):
+    """The model layer's `classify_batch`: enrichments in the articles' order. When the caller passes
+    `article_seconds`, it fills it with each article's own cost in seconds, in the same order."""
+
+    def __call__(self, articles: Sequence[Article], model: Any, /,
+                 article_seconds: list[float] | None = ...) -> list[Enrichment]: ...
+
+
+@dataclass(frozen=True)
+class SlowArticleWatch:
+    """Report each article whose own classification cost exceeds `threshold_seconds`: `report` gets its
+    position among the batch's items and its cost. The article is still enriched as usual."""
+
+    threshold_seconds: float
+    report: Callable[[int, float], None]
 
 
 @dataclass(frozen=True)
@@ -68,13 +82,20 @@ def enrich_batch(
     classify: Classify,
     origins: Sequence[dict[str, Any]] | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    slow: SlowArticleWatch | None = None,
 ) -> list[Outcome]:
     """Classify all articles among `items` in one call; refusals pass through in place.
 
     An article the model fails on is refused as `classifier_error` and the others are judged (see
     `_judge`): one odd article must not stop a stream, nor be retried for ever."""
-    articles = [item for item in items if isinstance(item, Article)]
-    judged = iter(_judge(articles, model, classify))
+    positions = [index for index, item in enumerate(items) if isinstance(item, Article)]
+    articles = [items[index] for index in positions]
+    seconds: list[float] | None = [] if slow is not None else None
+    judged = iter(_judge(articles, model, classify, seconds))
+    if slow is not None and seconds:
+        for index, cost in zip(positions, seconds):
+            if cost > slow.threshold_seconds:
+                slow.report(index, cost)
     processed_at = rfc3339(now())
     outcomes: list[Outcome] = []
     for index, item in enumerate(items):
@@ -91,9 +112,11 @@ def enrich_batch(
     return outcomes
 
 
-def _judge(articles: Sequence[Article], model: Any, classify: Classify) -> list[Enrichment | Refused]:
+def _judge(articles: Sequence[Article], model: Any, classify: Classify,
+           article_seconds: list[float] | None = None) -> list[Enrichment | Refused]:
     """The enrichments of `articles` from one classify call; if that call raises, each article is
-    classified alone, and those that still raise are refused as `classifier_error`.
+    classified alone, and those that still raise are refused as `classifier_error`. The costs of a
+    batch that failed are not reported.
 
     When every article of a batch of several fails alone, the fault is the model's or the machine's,
     not the input's: the first error is raised, so the worker stops without committing (a broken model
@@ -103,8 +126,13 @@ def _judge(articles: Sequence[Article], model: Any, classify: Classify) -> list[
     if not articles:
         return []
     try:
-        enrichments = classify(articles, model)
+        if article_seconds is None:
+            enrichments = classify(articles, model)
+        else:
+            enrichments = classify(articles, model, article_seconds=article_seconds)
     except Exception as error:
+        if article_seconds is not None:
+            article_seconds.clear()
         if len(articles) == 1:
             return [_classifier_error(articles[0], error)]
         log.warning("classifying the batch failed; classifying its articles one by one", exc_info=True)

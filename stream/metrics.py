@@ -32,6 +32,7 @@ class Metrics:
     records_dead_lettered: Counter
     batch_size: Histogram
     batch_seconds: Histogram
+    slow_articles: Counter
     classification_seconds: Histogram
     topic_assignments: Counter
     region_assignments: Counter
@@ -94,6 +95,9 @@ def create_metrics(registry: CollectorRegistry) -> Metrics:
         batch_seconds=Histogram(
             "newsfeed_batch_processing_seconds", "Time from a batch's poll to its commit.",
             buckets=SECONDS_BUCKETS, registry=registry),
+        slow_articles=Counter(
+            "newsfeed_slow_articles_total", "Articles whose own classification took longer than --slow-article-ms.",
+            registry=registry),
         classification_seconds=Histogram(
             "newsfeed_classification_seconds", "Time of one classify call over a batch's articles.",
             buckets=SECONDS_BUCKETS, registry=registry),

@@ -126,6 +126,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("max_text_chars", "--max-text-chars", "NEWSFEED_MAX_TEXT_CHARS", 100000, _positive_int,
            "the classifier reads at most this many characters of an article's title, text and html each; "
            "the output record keeps every field whole", "CHARS"),
+    Option("slow_article_ms", "--slow-article-ms", "NEWSFEED_SLOW_ARTICLE_MS", 2000, _positive_int,
+           "an article whose own classification (text preparation and countries) takes longer is logged "
+           "with its topic, partition and offset and counted in newsfeed_slow_articles_total; it is still "
+           "enriched", "MS"),
     Option("http_address", "--http-address", "NEWSFEED_HTTP_ADDRESS", "127.0.0.1:9464", _address,
            "where /metrics, /livez and /readyz are served (use 0.0.0.0:PORT in a container)", "HOST:PORT"),
     Option("processes", "--processes", "NEWSFEED_PROCESSES", 1, _positive_int,
@@ -184,6 +188,7 @@ class Settings:
     max_input_bytes: int
     max_json_depth: int
     max_text_chars: int
+    slow_article_ms: int
     http_address: str
     processes: int
     partitions: int

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from stream.batch import Classify, Enriched, Outcome, Refused, decode_all, enrich_batch
+from stream.batch import Classify, Enriched, Outcome, Refused, SlowArticleWatch, decode_all, enrich_batch
 from stream.codec import dead_letter_headers, encode_key
 from stream.errors import CommitError, ProduceError, RecordTooLargeError
 from stream.health import Health
@@ -85,7 +85,9 @@ class Worker:
         model = self._use_model()
         items = decode_all([record.value for record in records], self._settings.limits)
         origins = [{"topic": r.topic, "partition": r.partition, "offset": r.offset} for r in records]
-        outcomes = enrich_batch(items, model, self._classify, origins)
+        slow = SlowArticleWatch(self._settings.slow_article_ms / 1000,
+                                lambda index, seconds: self._slow(origins[index], seconds))
+        outcomes = enrich_batch(items, model, self._classify, origins, slow=slow)
         try:
             with self._commits.batch(_first_offsets(records)) as commit:  # exactly-once: one transaction
                 routed = [self._send(record, outcome) for record, outcome in zip(records, outcomes, strict=True)]
@@ -113,9 +115,14 @@ class Worker:
             log.info("model in use", extra={"version": model.version, "sha256": model.sha256})
         return model
 
-    def _classify(self, articles: Sequence[Any], model: Any) -> list[Any]:
+    def _classify(self, articles: Sequence[Any], model: Any, **kwargs: Any) -> list[Any]:
         with self._metrics.classification_seconds.time():
-            return self._classify_batch(articles, model)
+            return self._classify_batch(articles, model, **kwargs)
+
+    def _slow(self, origin: dict[str, Any], seconds: float) -> None:
+        # Where the article is, never what it says: its text may be anyone's.
+        self._metrics.slow_articles.inc()
+        log.warning("an article took long to classify", extra={**origin, "seconds": round(seconds, 3)})
 
     def _send(self, record: Record, outcome: Outcome) -> tuple[Outcome, Delivery]:
         if isinstance(outcome, Enriched):

@@ -40,12 +40,12 @@ def stalling(make_classify):
     def make():
         classify = make_classify()
 
-        def classify_batch(articles, model):
+        def classify_batch(articles, model, **kwargs):
             if any(article.id.startswith("stall-") for article in articles) and once():
                 log.warning("stalling", extra={"seconds": seconds, "ids": [a.id for a in articles]})
                 time.sleep(seconds)
                 log.warning("stall over")
-            return classify(articles, model)
+            return classify(articles, model, **kwargs)
 
         return classify_batch
 

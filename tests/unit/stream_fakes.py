@@ -31,13 +31,17 @@ def fixed_enrichment(model: FakeModel) -> Enrichment:
 
 
 class FixedClassifier:
-    """Gives every article the same enrichment, and remembers each call's articles."""
+    """Gives every article the same enrichment, and remembers each call's articles. `costs` are the
+    seconds it reports for the articles of those ids when asked for each article's cost (else 0)."""
 
-    def __init__(self):
+    def __init__(self, costs: dict[str, float] | None = None):
         self.calls: list[list[Article]] = []
+        self.costs = costs or {}
 
-    def __call__(self, articles, model):
+    def __call__(self, articles, model, article_seconds=None):
         self.calls.append(list(articles))
+        if article_seconds is not None:
+            article_seconds[:] = [self.costs.get(article.id, 0.0) for article in articles]
         return [fixed_enrichment(model) for _ in articles]
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from stream.batch import Enriched, Refused, classify_lines, decode_all, enrich_batch, rfc3339
+from stream.batch import Enriched, Refused, SlowArticleWatch, classify_lines, decode_all, enrich_batch, rfc3339
 from stream.codec import Limits
 from stream_fakes import FakeModel, FixedClassifier, article_bytes
 
@@ -59,11 +59,11 @@ class FailsOn(FixedClassifier):
         super().__init__()
         self.bad_ids = set(bad_ids)
 
-    def __call__(self, articles, model):
+    def __call__(self, articles, model, article_seconds=None):
         if self.bad_ids & {article.id for article in articles}:
             self.calls.append(list(articles))
             raise IndexError("index 7 is out of bounds for axis 0 with size 7")
-        return super().__call__(articles, model)
+        return super().__call__(articles, model, article_seconds)
 
 
 def test_an_article_the_model_fails_on_is_refused_and_the_rest_of_its_batch_is_enriched(caplog):
@@ -86,3 +86,12 @@ def test_a_model_that_fails_on_every_article_of_a_batch_stops_the_caller_instead
     items = decode_all([article_bytes("a"), article_bytes("b")], LIMITS)
     with pytest.raises(IndexError):
         enrich_batch(items, FakeModel(), FailsOn("a", "b"))
+
+
+def test_slow_articles_are_reported_by_their_position_among_the_items():
+    items = decode_all([b"oops", article_bytes("quick"), article_bytes("slow")], LIMITS)
+    reported = []
+    watch = SlowArticleWatch(threshold_seconds=1.0, report=lambda index, seconds: reported.append((index, seconds)))
+    outcomes = enrich_batch(items, FakeModel(), FixedClassifier(costs={"slow": 1.5, "quick": 0.2}), slow=watch)
+    assert [type(o) for o in outcomes] == [Refused, Enriched, Enriched]
+    assert reported == [(2, 1.5)]

@@ -62,3 +62,14 @@ def test_six_words_are_enough_five_are_too_short(tiny_model):
                                 _article("Rocket launch from the cosmodrome today")], tiny_model)
     assert five.status == "too_short"
     assert six.status != "too_short"
+
+
+def test_each_article_s_own_cost_is_reported_in_order_when_asked(tiny_model):
+    long_text = "Georgia said the talks with France would continue in the capital next week. " * 1200
+    articles = [_article("The army launched an offensive near the front line on Monday morning"),
+                _article(long_text), _article("Hi")]
+    seconds: list[float] = []
+    enrichments = classify_batch(articles, tiny_model, article_seconds=seconds)
+    assert len(seconds) == 3 and all(s >= 0 for s in seconds)
+    assert seconds[1] > seconds[0] and seconds[1] > seconds[2]
+    assert enrichments == classify_batch(articles, tiny_model)  # asking for costs changes nothing

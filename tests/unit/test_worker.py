@@ -213,3 +213,21 @@ def test_an_article_the_real_model_fails_on_is_dead_lettered_and_its_batch_commi
     assert read_dead_letter(letter.headers).reason == "classifier_error"
     assert value(registry, "newsfeed_records_dead_lettered_total", reason="classifier_error") == 1
     assert source.commits == [{("articles.raw", 0): 3}]
+
+
+def test_a_slow_article_is_logged_by_position_and_counted_and_still_enriched(caplog):
+    secret = "A confidential paragraph nobody should find in the logs."
+    batch = [record(7, article_bytes("fast", text=secret), partition=2),
+             record(8, article_bytes("slow", text=secret), partition=2)]
+    classify = FixedClassifier(costs={"slow": SETTINGS.slow_article_ms / 1000 + 0.5})
+    worker, sink, _, registry, _ = make_worker(FakeSource([batch]), classify=classify)
+
+    with caplog.at_level(logging.WARNING):
+        worker.process(batch)
+
+    assert [json.loads(sent.value)["id"] for sent in sink.on(OUT)] == ["fast", "slow"]
+    assert value(registry, "newsfeed_slow_articles_total") == 1
+    (warning,) = [r for r in caplog.records if r.getMessage() == "an article took long to classify"]
+    assert (warning.topic, warning.partition, warning.offset) == ("articles.raw", 2, 8)
+    assert warning.seconds == pytest.approx(SETTINGS.slow_article_ms / 1000 + 0.5)
+    assert not any(secret in r.getMessage() or secret in str(vars(r)) for r in caplog.records)

@@ -24,12 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from training.corpora import nasa, whitehouse, wikipedia
-from training.gold import GOLD_FILE, load_gold
+from training.corpora.read import labelled_text
+from training.gold import GOLD_FILE, SEED_ID, load_gold
+from training.gold.sample import draw as first_gold_draw
 
 SEED = "20261203"
-# Training documents are read up to this many characters, cut at a paragraph end: the label is for
-# that text, and training reads the same text (`labelled_text`).
-TRAINING_DOCUMENT_CHARS = 3_000
 # Passages: two or three paragraphs of a long document, about this long.
 PASSAGE_CHARS = (600, 1_500)
 LONG_DOCUMENT_CHARS = 6_000
@@ -53,6 +52,7 @@ GOLD_WIKI_QUOTAS = {
     "Health and environment": 6, "Arts and culture": 3, "Sports": 3,
 }
 SECOND_PASS = {"training": 200, "gold": 100}
+FIRST_GOLD_ITEMS = 305  # the gold set before this draw
 
 # Words of the kinds the model confuses (issue 10): only to over-sample what is read.
 CONFUSABLE = re.compile(
@@ -77,15 +77,6 @@ class Item:
     stratum: str
     title: str
     text: str
-
-
-def labelled_text(text: str, limit: int = TRAINING_DOCUMENT_CHARS) -> str:
-    """The first `limit` characters of a document, cut at the last paragraph end before it (or at
-    the limit when the first paragraph is longer)."""
-    if len(text) <= limit:
-        return text
-    cut = text.rfind("\n", 0, limit)
-    return text[: cut if cut > limit // 3 else limit].rstrip()
 
 
 def draw_passage(doc_id: str, text: str, rng: random.Random) -> tuple[str, str] | None:
@@ -120,7 +111,8 @@ def _sample(rng: random.Random, pool: list, n: int) -> list:
 
 def draw_all(data: Path) -> dict[str, list[Item]]:
     """{"training": [...], "gold": [...]}: the seeded draw of both sets."""
-    gold_taken = {item.id for item in load_gold(GOLD_FILE)}
+    # The first gold draw, not the gold file: the file grows with this draw's additions.
+    gold_taken = {item for _, item in first_gold_draw(data)} | {SEED_ID}
     events = [e for e in wikipedia.iter_events(data) if len(e.text) >= 30 and e.id not in gold_taken]
     documents = [d for d in whitehouse.iter_documents(data) if len(d.text) >= 200 and d.id not in gold_taken]
     articles = [a for a in nasa.iter_articles(data)
@@ -240,7 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.data / "wikipedia-current-events").is_dir():
         parser.exit(2, f"error: --data {args.data}: no wikipedia-current-events folder there\n")
     sets = draw_all(args.data)
-    second = second_pass_ids(sets, [item.id for item in load_gold(GOLD_FILE)])
+    # The gold file keeps the first draw's items as its first lines, in their order; merge appends.
+    first_gold = [item.id for item in load_gold(GOLD_FILE)][:FIRST_GOLD_ITEMS]
+    second = second_pass_ids(sets, first_gold)
     by_id = {item.id: item for items in sets.values() for item in items}
     manifest = {"seed": SEED, "sets": {}}
     for name, items in sets.items():

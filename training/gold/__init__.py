@@ -8,14 +8,14 @@ held out of training.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from training.corpora import nasa, whitehouse, wikipedia
+from training.corpora.read import text_fingerprint
 
-GOLD_FILE = Path(__file__).parent / "gold" / "dev-gold.jsonl"
+GOLD_FILE = Path(__file__).with_name("dev-gold.jsonl")
 SEED_ID = "../examples/seed-article.txt"
 
 
@@ -100,7 +100,3 @@ def _agnews_rows(data_dir: Path) -> dict[int, tuple[str, str]]:
         return {}
     with open(path, encoding="utf-8", newline="") as handle:
         return {n: (row["title"], row["description"]) for n, row in enumerate(csv.DictReader(handle), start=1)}
-
-
-def text_fingerprint(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,46 @@
+"""Labels read by people: agreement with automatic labels decides what else is trusted, and spliced
+negatives teach that a mention is not a subject."""
+
+from training.corpora import Example
+from training.corpora.passages import UNKNOWN_TOPICS
+from training.corpora.read import (
+    auto_agreement, distrust_disagreeing_topics, labelled_text, spliced_negatives,
+)
+
+
+def _example(id, topics, source="whitehouse", text="x", **meta):
+    return Example(id=id, source=source, date=None, title="", text=text, topics=frozenset(topics),
+                   regions=frozenset(), countries=frozenset(), meta=meta)
+
+
+def test_automatic_labels_are_trusted_only_for_topics_where_they_agree_with_reading():
+    automatic = [_example(f"d{i}", {"diplomacy"} if i < 10 else set()) for i in range(20)]
+    automatic += [_example(f"s{i}", {"defence"} if i % 2 else set()) for i in range(20)]
+    read = [_example(f"d{i}", {"diplomacy"} if i < 10 else set(), read=True) for i in range(20)]
+    read += [_example(f"s{i}", {"defence"} if i % 3 == 0 else set(), read=True) for i in range(20)]
+    agreement = auto_agreement(automatic, read)["whitehouse"]
+    assert agreement["diplomacy"] == 1.0 and agreement["defence"] < 0.8 and agreement["space"] is None
+    kept = distrust_disagreeing_topics([_example("new", {"diplomacy"})], {"whitehouse": agreement})
+    assert kept[0].meta[UNKNOWN_TOPICS] == ["defence"] and kept[0].topics == {"diplomacy"}
+    nothing_trusted = {"whitehouse": {"diplomacy": 0.1, "space": 0.2, "defence": 0.3}}
+    assert distrust_disagreeing_topics([_example("new", set())], nothing_trusted) == []
+
+
+def test_a_spliced_negative_keeps_its_host_s_labels_and_id_family():
+    host_text = "\n".join(f"Paragraph {n} about the city budget and the new school buildings downtown." * 3
+                          for n in range(8))
+    read = [_example("host.md", set(), text=host_text, read=True),
+            _example("event#1", {"space"}, source="wikipedia", text="A rocket put a satellite in orbit. It was late.",
+                     read=True)]
+    (spliced,) = [e for e in spliced_negatives(read, seed=0, per_topic=5, weight=0.5) if e.meta["spliced"] == "space"]
+    assert spliced.id == "host.md@splice-space" and spliced.topics == frozenset() and spliced.weight == 0.5
+    assert "A rocket put a satellite in orbit." in spliced.text and "It was late." not in spliced.text
+    assert not spliced.text.split("\n")[0].startswith("A rocket")  # never the lead
+
+
+def test_documents_are_labelled_on_their_first_paragraphs_up_to_the_limit():
+    first = "First paragraph. " * 20  # 340 characters: past a third of the limit
+    text = first + "\n" + "Second " * 200 + "\nThird."
+    assert labelled_text(text, limit=500) == first.rstrip()
+    assert labelled_text("Lead.\n" + "x" * 1000, limit=500) == ("Lead.\n" + "x" * 1000)[:500]  # no usable break
+    assert labelled_text("short", limit=500) == "short"

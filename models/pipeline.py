@@ -7,6 +7,7 @@ product of weight and TF-IDF value, read straight off the same numbers that made
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -110,7 +111,12 @@ class LinearHeads:
 class TextModel:
     """Vectorizer + topic heads + region heads, pickled whole as the artifact's pipeline."""
 
-    def __init__(self, vectorizer: TfidfVectorizer, topics: LinearHeads, regions: LinearHeads, max_body_chars: int):
+    # Models pickled before the whole-article aggregate load without one (see _whole_article).
+    aggregate: ArticleAggregate | None = None
+
+    def __init__(self, vectorizer: TfidfVectorizer, topics: LinearHeads, regions: LinearHeads, max_body_chars: int,
+                 aggregate: ArticleAggregate | None = None):
+        self.aggregate = aggregate
         self.vectorizer = vectorizer
         self.topic_heads = topics
         self.region_heads = regions
@@ -131,32 +137,48 @@ class TextModel:
             self._feature_names = self.vectorizer.get_feature_names_out()
         return self._feature_names
 
-    def thresholds(self) -> dict[str, dict[str, float]]:
-        return {
-            "topics": dict(zip(self.topic_heads.labels, map(float, self.topic_heads.threshold))),
-            "regions": dict(zip(self.region_heads.labels, map(float, self.region_heads.threshold))),
-        }
+    def thresholds(self) -> dict[str, dict]:
+        """The thresholds that assign labels: per topic one, or one per length band with the aggregate."""
+        if self.aggregate is None:
+            topics: dict = dict(zip(self.topic_heads.labels, map(float, self.topic_heads.threshold)))
+        else:
+            topics = {label: dict(zip(LENGTH_BANDS, map(float, row)))
+                      for label, row in zip(self.topic_heads.labels, self.aggregate.thresholds)}
+        return {"topics": topics, "regions": dict(zip(self.region_heads.labels, map(float, self.region_heads.threshold)))}
 
     def features(self, titles: Sequence[str], bodies: Sequence[str]) -> sparse.csr_matrix:
         docs = [model_input(t, b, self.max_body_chars) for t, b in zip(titles, bodies)]
         return self.vectorizer.transform(docs).tocsr()
 
     def topic_probabilities(self, features: sparse.csr_matrix, bodies: Sequence[str]) -> np.ndarray:
-        """Per article and topic: the larger of the whole text's probability and the theme probability,
-        the PASSAGES_FOR_A_THEME-th highest probability among its passages (zero for short articles).
+        """Per article and topic, the probability that the article is about the topic: from the whole
+        text's probability and its passages' (see `_whole_article`)."""
+        return self._whole_article(*self.topic_signals(features, bodies))
 
-        A long story whose secondary theme is a topic (a summit held at a cosmodrome) dilutes that
-        topic's words in the whole text; scored passage by passage the theme stands out, and asking
-        for several passages keeps a single passing paragraph from labelling the story.
-        """
+    def topic_signals(self, features: sparse.csr_matrix, bodies: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The whole texts' topic probabilities, and each article's passage signals (`passage_signals`)."""
         probabilities = self.topic_heads.probabilities(features)
         passages = [split_passages(body, self.max_body_chars) for body in bodies]
         long_articles = [i for i, p in enumerate(passages) if len(p) > PASSAGES_FOR_A_THEME]
-        if not long_articles:
-            return probabilities
-        flat = [passage for i in long_articles for passage in passages[i]]
-        passage_probabilities = self.topic_heads.probabilities(self.vectorizer.transform(flat).tocsr())
-        return _with_themes(probabilities, passage_probabilities, [(i, len(passages[i])) for i in long_articles])
+        passage_probabilities = np.zeros((0, probabilities.shape[1]))
+        if long_articles:
+            flat = [passage for i in long_articles for passage in passages[i]]
+            passage_probabilities = self.topic_heads.probabilities(self.vectorizer.transform(flat).tocsr())
+        return probabilities, passage_signals(probabilities, passage_probabilities,
+                                              [(i, len(passages[i])) for i in long_articles])
+
+    def topic_thresholds(self, body_chars: Sequence[int]) -> np.ndarray:
+        """Per article and topic, the probability at or above which the topic is assigned."""
+        if self.aggregate is None:
+            return np.tile(self.topic_heads.threshold, (len(body_chars), 1))
+        return self.aggregate.thresholds[:, [length_band(n) for n in body_chars]].T
+
+    def _whole_article(self, whole: np.ndarray, signals: np.ndarray) -> np.ndarray:
+        if self.aggregate is None:
+            # Models fitted before the aggregate: a long article also carries a topic that its
+            # PASSAGES_FOR_A_THEME-th best passage carries.
+            return np.maximum(whole, signals[:, :, _THEME])
+        return self.aggregate.probabilities(whole, signals)
 
     def features_and_topic_probabilities(
         self, titles: Sequence[str], bodies: Sequence[str]
@@ -173,11 +195,11 @@ class TextModel:
         whole, passage_counts = counter.count_articles(titles, passages, frozenset(long_articles))
         features = counter.tfidf(whole)
         probabilities = self.topic_heads.probabilities(features)
+        passage_probabilities = np.zeros((0, probabilities.shape[1]))
         if long_articles:
             passage_probabilities = self.topic_heads.probabilities(counter.tfidf(passage_counts))
-            probabilities = _with_themes(probabilities, passage_probabilities,
-                                         [(i, len(passages[i])) for i in long_articles])
-        return features, probabilities
+        signals = passage_signals(probabilities, passage_probabilities, [(i, len(passages[i])) for i in long_articles])
+        return features, self._whole_article(probabilities, signals)
 
     def _word_counter(self) -> _WordCounter | None:
         if "_word_counter_cache" not in self.__dict__:
@@ -193,17 +215,62 @@ class TextModel:
         return state
 
 
-def _with_themes(probabilities: np.ndarray, passage_probabilities: np.ndarray,
-                 long_articles: Sequence[tuple[int, int]]) -> np.ndarray:
-    """Raise each long article's topic probabilities to its theme probabilities; `long_articles` is
-    (row, number of passages) in the order of the passage rows."""
+# The passage signals of an article, per topic (the last axis of `passage_signals`).
+_LEAD, _BEST, _THEME, _SHARE = range(4)
+PASSAGE_SIGNALS = ("lead passage", "best passage", "theme passage", "share of passages")
+# A passage "is about" a topic, for the share, when the head gives it at least this probability.
+PASSAGE_ON_TOPIC = 0.5
+
+
+def passage_signals(whole: np.ndarray, passage_probabilities: np.ndarray,
+                    long_articles: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Per article and topic: the probability of its first passage, of its best passage, of its
+    PASSAGES_FOR_A_THEME-th best passage, and the share of its passages at PASSAGE_ON_TOPIC or more.
+    `long_articles` is (row, number of passages) in the order of the passage rows; an article with
+    fewer passages is its own single passage, so its signals are its whole text's."""
+    signals = np.repeat(whole[:, :, None], len(PASSAGE_SIGNALS), axis=2)
+    signals[:, :, _SHARE] = whole >= PASSAGE_ON_TOPIC
     start = 0
     for i, count in long_articles:
-        stop = start + count
-        theme = np.sort(passage_probabilities[start:stop], axis=0)[-PASSAGES_FOR_A_THEME]
-        probabilities[i] = np.maximum(probabilities[i], theme)
-        start = stop
-    return probabilities
+        rows = passage_probabilities[start:start + count]
+        ranked = np.sort(rows, axis=0)
+        signals[i, :, _LEAD] = rows[0]
+        signals[i, :, _BEST] = ranked[-1]
+        signals[i, :, _THEME] = ranked[-PASSAGES_FOR_A_THEME]
+        signals[i, :, _SHARE] = (rows >= PASSAGE_ON_TOPIC).mean(axis=0)
+        start += count
+    return signals
+
+
+# Length bands of a prepared body, in characters: under 300, 300-2,000, 2,000-8,000, over 8,000.
+LENGTH_BAND_EDGES = (300, 2_000, 8_000)
+LENGTH_BANDS = ("<300", "300-2000", "2000-8000", ">8000")
+
+
+def length_band(body_chars: int) -> int:
+    return bisect.bisect_right(LENGTH_BAND_EDGES, body_chars)
+
+
+@dataclass
+class ArticleAggregate:
+    """Whole-article judgement: per topic, a logistic combination of the whole text's probability and
+    the passage signals (how much of the article is about the topic, not whether one passage is).
+    Fitted on labelled articles held out of the heads' training, so its output is a calibrated
+    probability; its thresholds are chosen per length band on the same held-out articles."""
+
+    coef: np.ndarray  # (topics, 1 + len(PASSAGE_SIGNALS)): whole, then each signal, as features()
+    intercept: np.ndarray  # (topics,)
+    thresholds: np.ndarray  # (topics, len(LENGTH_BANDS))
+
+    @staticmethod
+    def features(whole: np.ndarray, signals: np.ndarray) -> np.ndarray:
+        """(articles, topics, features): log-odds of the probabilities, the share as it is."""
+        clipped = np.clip(np.concatenate([whole[:, :, None], signals[:, :, :_SHARE]], axis=2), 1e-4, 1 - 1e-4)
+        return np.concatenate([np.log(clipped / (1 - clipped)), signals[:, :, _SHARE:]], axis=2)
+
+    def probabilities(self, whole: np.ndarray, signals: np.ndarray) -> np.ndarray:
+        logits = np.einsum("ntf,tf->nt", self.features(whole, signals), self.coef) + self.intercept
+        return 1.0 / (1.0 + np.exp(-logits))
 
 
 @functools.cache

@@ -10,9 +10,12 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupShuffleSplit
+from sklearn.model_selection import GroupShuffleSplit, StratifiedKFold
 
-from models.pipeline import DEFAULT_MAX_BODY_CHARS, LinearHeads, TextModel, build_vectorizer, model_input
+from models.pipeline import (
+    DEFAULT_MAX_BODY_CHARS, LENGTH_BANDS, ArticleAggregate, LinearHeads, TextModel, build_vectorizer, length_band,
+    model_input,
+)
 from models.taxonomy import REGIONS, TOPICS
 from models.text import prepare_article
 
@@ -84,19 +87,19 @@ def fit_text_model(
     # training.corpora.passages), so that head neither learns from it nor is tuned on it.
     topic_weights = weights[:, None] * (1 - label_matrix(examples, "unknown_topics", TOPICS))
     indices = np.arange(len(examples))
-    # Split by document, so no passage of a validation document is trained on. Validation keeps the
-    # passages: a label's threshold is applied to whole texts and, through the theme rule of
-    # TextModel.topic_probabilities, to single passages, so it is tuned on both.
-    documents = [e.id.split(PASSAGE_MARK)[0] for e in examples]
-    splitter = GroupShuffleSplit(n_splits=1, test_size=config.validation_share, random_state=config.seed)
-    train_idx, val_idx = next(splitter.split(indices, groups=documents))
+    train_idx, val_idx = validation_split(examples, config)
 
-    progress(f"fitting on {len(train_idx)} examples, tuning thresholds on {len(val_idx)}")
+    progress(f"fitting on {len(train_idx)} examples, tuning on {len(val_idx)}")
     model = _fit(titles, bodies, y_topics, y_regions, topic_weights, weights, train_idx, config)
     val_bodies = [bodies[i] for i in val_idx]
     val_features = model.features([titles[i] for i in val_idx], val_bodies)
-    topic_thr, topic_f1 = _tune(model.topic_probabilities(val_features, val_bodies), y_topics[val_idx], config,
-                                topic_weights[val_idx] > 0)
+    known = topic_weights[val_idx] > 0
+    aggregate = None
+    if len(val_idx) and is_read(examples[val_idx[0]]):
+        whole, signals = model.topic_signals(val_features, val_bodies)
+        aggregate, band_f1 = fit_aggregate(whole, signals, y_topics[val_idx], [len(b) for b in val_bodies], config)
+        model.aggregate = aggregate
+    topic_thr, topic_f1 = _tune(model.topic_probabilities(val_features, val_bodies), y_topics[val_idx], config, known)
     region_thr, region_f1 = _tune(model.region_heads.probabilities(val_features), y_regions[val_idx], config,
                                   np.ones(y_regions[val_idx].shape, dtype=bool))
 
@@ -104,12 +107,89 @@ def fit_text_model(
     model = _fit(titles, bodies, y_topics, y_regions, topic_weights, weights, indices, config)
     model.topic_heads.threshold = topic_thr
     model.region_heads.threshold = region_thr
+    model.aggregate = aggregate
     validation = {
         "examples": int(len(val_idx)),
         "topics": {label: {"threshold": float(t), "f1": float(f)} for label, t, f in zip(TOPICS, topic_thr, topic_f1)},
         "regions": {slug: {"threshold": float(t), "f1": float(f)} for slug, t, f in zip(REGIONS, region_thr, region_f1)},
     }
+    if aggregate is not None:
+        validation["whole_article"] = {
+            label: {"coef": [round(float(c), 3) for c in aggregate.coef[k]],
+                    "thresholds": dict(zip(LENGTH_BANDS, map(float, aggregate.thresholds[k]))),
+                    "f1_by_band": band_f1[label]}
+            for k, label in enumerate(TOPICS)}
     return model, validation
+
+
+def is_read(example: LabelledText) -> bool:
+    """Labelled by reading against the definitions (training.corpora.read), not by a rule."""
+    return bool((getattr(example, "meta", None) or {}).get("read"))
+
+
+def validation_split(examples: Sequence[LabelledText], config: FitConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(train rows, validation rows), split by document so that no passage or splice of a validation
+    document is trained on. With read labels, validation holds only read examples, never spliced
+    ones: choices are made against the definitions, not against a rule's labels."""
+    documents = np.array([e.id.split(PASSAGE_MARK)[0] for e in examples])
+    indices = np.arange(len(examples))
+    splitter = GroupShuffleSplit(n_splits=1, test_size=config.validation_share, random_state=config.seed)
+    read_rows = np.array([i for i, e in enumerate(examples) if is_read(e) and "spliced" not in e.meta])
+    if len(read_rows) == 0:
+        return next(splitter.split(indices, groups=documents))
+    _, held = next(splitter.split(read_rows, groups=documents[read_rows]))
+    held_documents = set(documents[read_rows[held]])
+    in_validation = np.array([d in held_documents for d in documents])
+    validation = np.array([i for i in read_rows if in_validation[i]])
+    return indices[~in_validation], validation
+
+
+# Per length band, a topic's threshold is chosen on that band's validation articles when they hold
+# at least this many positives; else the threshold chosen on all of them.
+MIN_BAND_POSITIVES = 12
+AGGREGATE_C = 1.0
+AGGREGATE_FOLDS = 5
+
+
+def fit_aggregate(whole: np.ndarray, signals: np.ndarray, y: np.ndarray, body_chars: Sequence[int],
+                  config: FitConfig) -> tuple[ArticleAggregate, dict]:
+    """The whole-article aggregate, fitted on held-out articles: per topic a logistic regression of
+    the label on ArticleAggregate.features, and thresholds per length band chosen on out-of-fold
+    probabilities (so the choice does not see the fit it judges). Returns it and the F1 per band."""
+    features = ArticleAggregate.features(whole, signals)
+    n_topics = y.shape[1]
+    coef = np.zeros((n_topics, features.shape[2]))
+    intercept = np.zeros(n_topics)
+    thresholds = np.full((n_topics, len(LENGTH_BANDS)), 0.5)
+    bands = np.array([length_band(n) for n in body_chars])
+    band_f1: dict[str, dict[str, float | None]] = {}
+    for k in range(n_topics):
+        x, target = features[:, k, :], y[:, k]
+        if target.min() == target.max():
+            intercept[k] = -10.0 if target[0] == 0 else 10.0
+            band_f1[TOPICS[k]] = {}
+            continue
+        out_of_fold = np.zeros(len(target))
+        folds = StratifiedKFold(AGGREGATE_FOLDS, shuffle=True, random_state=config.seed)
+        for fit_rows, test_rows in folds.split(x, target):
+            fold = LogisticRegression(C=AGGREGATE_C, max_iter=1000).fit(x[fit_rows], target[fit_rows])
+            out_of_fold[test_rows] = fold.predict_proba(x[test_rows])[:, 1]
+        final = LogisticRegression(C=AGGREGATE_C, max_iter=1000).fit(x, target)
+        coef[k], intercept[k] = final.coef_[0], final.intercept_[0]
+        overall, _ = _tune(out_of_fold[:, None], target[:, None], config, np.ones((len(target), 1), dtype=bool))
+        band_f1[TOPICS[k]] = {}
+        for band, name in enumerate(LENGTH_BANDS):
+            rows = bands == band
+            if target[rows].sum() >= MIN_BAND_POSITIVES:
+                chosen, _ = _tune(out_of_fold[rows, None], target[rows, None], config, np.ones((rows.sum(), 1), dtype=bool))
+                thresholds[k, band] = chosen[0]
+            else:
+                thresholds[k, band] = overall[0]
+            band_f1[TOPICS[k]][name] = (round(_f1(out_of_fold[rows] >= thresholds[k, band], target[rows] == 1), 3)
+                                        if rows.any() else None)
+        assigned = out_of_fold >= thresholds[k, bands]
+        band_f1[TOPICS[k]]["all"] = round(_f1(assigned, target == 1), 3)
+    return ArticleAggregate(coef, intercept, thresholds), band_f1
 
 
 def _fit(titles, bodies, y_topics, y_regions, topic_weights, region_weights, idx, config: FitConfig) -> TextModel:

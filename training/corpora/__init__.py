@@ -23,7 +23,7 @@ from typing import Any
 
 from models.gazetteer import Gazetteer, score_countries
 from models.taxonomy import TOPICS
-from training.corpora import agnews, nasa, whitehouse, wikipedia
+from training.corpora import agnews, nasa, read, whitehouse, wikipedia
 from training.corpora.passages import passage_examples
 from training.corpora.geography import document_countries, event_countries, regions_of
 
@@ -62,9 +62,16 @@ class Example:
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
+# Labels read against the definitions count more than automatic ones; spliced negatives teach
+# without swamping (issue 10: "weight them so that they teach").
+READ_WEIGHT = 2.0
+SPLICES_PER_TOPIC = 250
+SPLICE_WEIGHT = 1.0
+
+
 def build_corpus(
     data_dir: str | Path, exclude_ids: Iterable[str] = frozenset(), seed: int = 0,
-    gazetteer: Gazetteer | None = None,
+    gazetteer: Gazetteer | None = None, read_labels: Path = read.READ_LABELS_FILE,
 ) -> list[Example]:
     """The training examples of every source but AG News, weighted, shuffled with `seed`.
 
@@ -79,8 +86,19 @@ def build_corpus(
         for example in build(data_dir, gazetteer)
         if example.id not in excluded
     ]
-    examples = weight_sources(emphasise_confusable_negatives(examples), SOURCE_WEIGHT_CAPS)
-    examples += passage_examples(examples, gazetteer, seed)
+    labels = [label for label in read.load_read_labels(read_labels) if label.id.split("@")[0] not in excluded]
+    if not labels:  # no read labels: the automatic corpus of earlier models
+        examples = weight_sources(emphasise_confusable_negatives(examples), SOURCE_WEIGHT_CAPS)
+        examples += passage_examples(examples, gazetteer, seed)
+        random.Random(seed).shuffle(examples)
+        return examples
+    read_ones, _ = read.read_examples(data_dir, labels, Example, READ_WEIGHT)
+    read_ids = {example.id for example in read_ones}
+    agreement = read.auto_agreement(examples, read_ones)
+    automatic = read.distrust_disagreeing_topics([e for e in examples if e.id not in read_ids], agreement)
+    automatic = weight_sources(emphasise_confusable_negatives(automatic), SOURCE_WEIGHT_CAPS)
+    spliced = read.spliced_negatives(read_ones, seed, SPLICES_PER_TOPIC, SPLICE_WEIGHT)
+    examples = automatic + read_ones + spliced
     random.Random(seed).shuffle(examples)
     return examples
 

@@ -25,6 +25,9 @@ MIN_WORDS = 6
 LANGUAGE_CONFIDENCE = 0.5
 SUPPORTED_LANGUAGES = frozenset({"en"})
 EVIDENCE_PER_LABEL = 5
+# A region applies when one of its countries is a focus country of the article (focus score 0.5 or
+# more): never for a country merely mentioned, and never from the words alone.
+REGION_THRESHOLD = 0.5
 
 
 def classify(article: Article, model: Model) -> Enrichment:
@@ -56,6 +59,7 @@ def classify_batch(articles: Sequence[Article], model: Model, article_seconds: l
     text_model = model.text_model
     features, topic_probs = text_model.features_and_topic_probabilities(
         [prepared[i].title for i in judged], [prepared[i].body for i in judged])
+    topic_thresholds = text_model.topic_thresholds([len(prepared[i].body) for i in judged])
     region_probs = text_model.region_heads.probabilities(features)
     gazetteer = Gazetteer.load()
     # Each article's row as its slices of the CSR arrays: what `evidence` reads, without building a
@@ -66,9 +70,8 @@ def classify_batch(articles: Sequence[Article], model: Model, article_seconds: l
         started = clock()
         countries = score_countries(prepared[i].title, prepared[i].body, gazetteer)
         costs[i] += clock() - started
-        results[i] = _enrichment(
-            text_model, rows[row], topic_probs[row], region_probs[row], countries, prepared[i].language, ref
-        )
+        results[i] = _enrichment(text_model, rows[row], topic_probs[row], topic_thresholds[row], region_probs[row],
+                                 countries, prepared[i].language, ref)
     if article_seconds is not None:
         article_seconds[:] = costs
     return results
@@ -111,14 +114,12 @@ def _unjudged(status: str, language: str | None, ref: ModelRef) -> Enrichment:
     )
 
 
-def _enrichment(text_model, row, topic_probs, region_probs, countries, language, ref) -> Enrichment:
+def _enrichment(text_model, row, topic_probs, topic_thresholds, region_probs, countries, language, ref) -> Enrichment:
     topic_heads, region_heads = text_model.topic_heads, text_model.region_heads
-    topics = _assigned(topic_heads.labels, topic_probs, topic_heads.threshold)
-    gazetteer_regions = regions_from_countries(countries)
-    region_scores = {
-        slug: max(float(region_probs[k]), gazetteer_regions.get(slug, 0.0)) for k, slug in enumerate(region_heads.labels)
-    }
-    regions = _combined_regions(region_heads, region_probs, countries, region_scores)
+    topics = _assigned(topic_heads.labels, topic_probs, topic_thresholds)
+    region_scores = regions_from_countries(countries)
+    regions = sorted((slug for slug, score in region_scores.items() if score >= REGION_THRESHOLD),
+                     key=lambda slug: (-region_scores[slug], REGIONS.index(slug)))
     names = text_model.feature_names
     evidence = {label: topic_heads.evidence(row, topic_heads.labels.index(label), names, EVIDENCE_PER_LABEL) for label in topics}
     for slug in regions:
@@ -139,16 +140,3 @@ def _enrichment(text_model, row, topic_probs, region_probs, countries, language,
 def _assigned(labels: Sequence[str], probs: np.ndarray, thresholds: np.ndarray) -> list[str]:
     hits = [(float(p), label) for label, p, t in zip(labels, probs, thresholds) if p >= t]
     return [label for _, label in sorted(hits, reverse=True)]
-
-
-def _combined_regions(region_heads, region_probs, countries, region_scores) -> list[str]:
-    """A region applies when a focus country is in it, or when the linear model is confident and the
-    article names at least one place in that region: the model alone never invents a region."""
-    focus_regions = {region_of(c.code) for c in countries if c.focus}
-    mentioned_regions = {region_of(c.code) for c in countries}
-    assigned = [
-        slug
-        for k, slug in enumerate(region_heads.labels)
-        if slug in focus_regions or (region_probs[k] >= region_heads.threshold[k] and slug in mentioned_regions)
-    ]
-    return sorted(assigned, key=lambda slug: -region_scores[slug])

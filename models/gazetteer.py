@@ -38,6 +38,7 @@ KIND_WEIGHTS: dict[str, float] = {
     "demonym": 0.8,
     "city": 0.6,
     "org": 0.5,
+    "leader": 1.0,
 }
 MATCHED_KINDS = frozenset(KIND_WEIGHTS) | {"block"}
 
@@ -240,11 +241,13 @@ def score_countries(title: str, body: str, gazetteer: Gazetteer) -> list[Country
 
 
 def regions_from_countries(scores: Iterable[CountryScore]) -> dict[str, float]:
-    """Region scores from focus countries: a region scores as its best focus country, others 0."""
+    """Region scores: a region scores as its best-scoring country in the text, so it reaches 0.5 (the
+    focus threshold) exactly when one of its countries is a focus country, and is 0 when none of its
+    countries is named."""
     regions = {slug: 0.0 for slug in REGIONS}
     for country in scores:
         region = region_of(country.code)
-        if country.focus and region is not None:
+        if region is not None:
             regions[region] = max(regions[region], country.score)
     return regions
 
@@ -275,7 +278,7 @@ def _has_role(text: str, mention: Mention) -> bool:
     """Subject of a sentence, or a leader or government reference: cheap patterns around the mention."""
     start, end = mention.start, mention.end
     return (
-        mention.kind == "metonym"
+        mention.kind in ("metonym", "leader")
         or _SUBJECT_BEFORE.search(text, max(0, start - 16), start) is not None
         or _LEADER_AFTER.match(text, end, end + 40) is not None
         or _found_before(_LEADER_BEFORE, ("of", "the"), text, start, 40)  # "President of", "Government of the"
@@ -436,6 +439,10 @@ def _load(data_dir: Path) -> Gazetteer:
             surfaces[_key(surface)] = Surface(() if kind == "block" else (code,), kind)
         else:
             raise ValueError(f"country-aliases.tsv: unknown kind {kind!r} for {surface!r}")
+    for row in _read_rows(data_dir / "leaders.tsv"):
+        code, forms = row[0], row[5]
+        for form in filter(None, forms.split("|")):
+            surfaces[_key(form)] = Surface((code,), "leader")
     for row in _read_rows(data_dir / "ambiguous-names.tsv"):
         surface, kind, rules, codes = row[:4]
         cues = row[4].split("|") if len(row) > 4 and row[4] else []

@@ -73,3 +73,15 @@ def test_each_article_s_own_cost_is_reported_in_order_when_asked(tiny_model):
     assert len(seconds) == 3 and all(s >= 0 for s in seconds)
     assert seconds[1] > seconds[0] and seconds[1] > seconds[2]
     assert enrichments == classify_batch(articles, tiny_model)  # asking for costs changes nothing
+
+
+def test_a_region_never_scores_at_its_threshold_without_a_focus_country(tiny_model):
+    no_place = classify(_article("The army launched a military offensive with tanks and artillery on the front line "
+                                 "as soldiers advanced through the hills for a third day"), tiny_model)
+    assert no_place.regions == [] and set(no_place.region_scores.values()) == {0.0}
+    story = ("France and Germany agreed on Monday to hold talks with the French and German foreign ministers. "
+             "Paris said Berlin would host the summit, and French officials met German envoys. ") * 4
+    passing = classify(_article(story + "One delegate had flown in from the United States."), tiny_model)
+    assert passing.regions == ["europe"]
+    assert 0 < passing.region_scores["north-america"] < 0.5
+    assert {c.code: c.focus for c in passing.countries}["US"] is False

@@ -197,3 +197,7 @@ def test_name_of_gives_short_common_names():
 
 def test_load_is_built_once():
     assert Gazetteer.load() is Gazetteer.load()
+
+
+def test_a_leader_named_alone_stands_for_the_country():
+    assert focus("Putin warns the West", "Putin said on Tuesday that talks could resume. Zelenskyy rejected it.") == ["RU", "UA"]

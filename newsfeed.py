@@ -356,7 +356,8 @@ def _run_promote(args: argparse.Namespace) -> int:
         raise ConfigError("promoting an artifact needs --data: the gate scores it on the gold set")
     result = promote(_existing_dir(args.artifact, "artifact"), args.registry, _existing_dir(args.data, "--data"))
     sys.stdout.write(json.dumps({"promoted": result.passed, "reasons": result.reasons, "candidate": result.candidate,
-                                 "champion": result.champion}) + "\n")
+                                 "champion": result.champion, "net_new_errors": result.net_new_errors,
+                                 "macro_f1_difference_90pct": result.macro_difference_interval}) + "\n")
     return 0 if result.passed else 1
 
 

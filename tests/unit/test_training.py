@@ -5,28 +5,52 @@ import pytest
 from training.corpora.passages import passage_examples
 from training.corpora import Example
 from training.gold import load_gold, resolve_texts, text_fingerprint
-from training.promote import gate_reasons
+from models.schema import Enrichment, ModelRef
+from models.taxonomy import TOPICS
+from training.evaluate import Scored
+from training.promote import allowed_net_new_errors, bootstrap_macro_difference, gate_reasons, net_new_errors
 from models.gazetteer import Gazetteer
 from models.pipeline import split_passages
 
 
-def _f1(diplomacy, space, defence):
-    return {"diplomacy": diplomacy, "space": space, "defence": defence, "macro": (diplomacy + space + defence) / 3}
+def _row(item, truth, predicted):
+    enrichment = Enrichment(topics=list(predicted), topic_scores={t: 0.0 for t in TOPICS}, regions=[],
+                            region_scores={}, countries=[], evidence={}, status="ok", language="en",
+                            model=ModelRef("m", "0" * 64))
+    return Scored(str(item), "wikipedia", frozenset(truth), frozenset(), frozenset(), enrichment)
 
 
-def test_gate_passes_an_equal_or_better_candidate():
-    assert gate_reasons(_f1(0.90, 0.92, 0.80), _f1(0.90, 0.92, 0.80)) == []
-    assert gate_reasons(_f1(0.89, 0.95, 0.80), _f1(0.90, 0.92, 0.80)) == []
+def _rows(truths, predictions):
+    return [_row(i, t, p) for i, (t, p) in enumerate(zip(truths, predictions))]
 
 
-def test_gate_refuses_a_label_that_drops_more_than_two_points():
-    reasons = gate_reasons(_f1(0.95, 0.95, 0.77), _f1(0.90, 0.92, 0.80))
-    assert len(reasons) == 1 and reasons[0].startswith("defence F1 0.770")
+TRUTH = [{"space"}] * 40 + [{"defence"}] * 40 + [set()] * 120
 
 
-def test_gate_refuses_a_lower_macro_f1_even_within_the_per_label_margin():
-    reasons = gate_reasons(_f1(0.89, 0.91, 0.79), _f1(0.90, 0.92, 0.80))
-    assert reasons == ["macro F1 0.863 is below the champion's 0.873"]
+def test_net_new_errors_count_items_the_candidate_breaks_less_those_it_fixes():
+    champion = _rows(TRUTH, TRUTH[:-3] + [{"defence"}] * 3)  # 3 false defence alarms
+    candidate = _rows(TRUTH, [set()] * 5 + TRUTH[5:])  # misses 5 space items, fixes the alarms
+    net = net_new_errors(champion, candidate)
+    assert net["space"] == 5 and net["defence"] == -3 and net["diplomacy"] == 0
+
+
+def test_gate_refuses_more_net_new_errors_than_allowed_and_a_lower_macro_f1():
+    items = 700
+    assert allowed_net_new_errors(items) == 7 and allowed_net_new_errors(100) == 2
+    f1 = {"diplomacy": 0.9, "space": 0.9, "defence": 0.9, "macro": 0.9}
+    assert gate_reasons(f1, f1, {"space": 7, "defence": -3}, items) == []
+    assert gate_reasons(f1, f1, {"space": 8}, items) == ["space: 8 net new errors on the gold set (at most 7 allowed)"]
+    lower = {**f1, "macro": 0.89}
+    assert gate_reasons(lower, f1, {}, items) == ["topic macro F1 0.890 is below the champion's 0.900"]
+
+
+def test_the_bootstrap_interval_brackets_a_real_gain_and_straddles_zero_for_none():
+    champion = _rows(TRUTH, [set()] * 20 + TRUTH[20:])
+    better = _rows(TRUTH, TRUTH)
+    low, high = bootstrap_macro_difference(champion, better, samples=300)
+    assert 0 < low <= high
+    low, high = bootstrap_macro_difference(champion, champion, samples=300)
+    assert low == high == 0
 
 
 def test_passages_merge_short_paragraphs_and_keep_order():

@@ -50,6 +50,9 @@ MODIFIER_WEIGHT = 0.5  # a mention qualifying something else: "Russia-led exerci
 # One mention is strong evidence in a 200-character news item and weak in a 6,000-character
 # article: the evidence a country needs grows by one weighted mention per this many characters.
 CHARS_PER_EXPECTED_MENTION = 2000
+# ... up to this length: in a 40,000-character interview the main country is named often, but not
+# twenty times more often than in a 2,000-character story.
+MAX_EVIDENCE_CHARS = 12_000
 FOCUS_THRESHOLD = 0.3  # raw focus strength at which a country becomes focus (score 0.5)
 
 # Capitalised words that open a sentence or clause rather than being someone's first name, so that
@@ -71,6 +74,7 @@ _PLACE_PREFIXES = tuple(
     "Puerto Porto Port San Santa Santo São Saint St. Fort Mount Lake Cape Villa Ciudad Nueva Nuevo New Nova Novo Little".split()
 )
 _PLACE_PREFIX_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _PLACE_PREFIXES)) + r")\s+$")
+_STREET_AFTER = re.compile(r" (?:Street|St\.|Avenue|Ave\.|Road|Boulevard|Square|Drive|Lane|Place|Plaza|Bay|Lake)\b")
 _TITLE_QUALIFIER = re.compile(r"(.+?) \(([^()]+)\)")
 _ADMINISTRATIVE_SUFFIX = re.compile(r" (?:Oblast|Province|State|Region|Governorate|District|Prefecture|Raion|Krai|Department)$")
 _WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
@@ -173,8 +177,9 @@ class Gazetteer:
         return mentions
 
     def _is_other_place(self, text: str, match: re.Match[str], kind: str) -> bool:
-        """A homonym in another country's place name: "Paris, Texas", "Puerto Valencia"."""
-        if self._place_suffix.match(text, match.end()):
+        """A homonym in another country's place name ("Paris, Texas", "Puerto Valencia"), or a street,
+        square or lake named after the country ("Georgia Avenue", "France Street")."""
+        if self._place_suffix.match(text, match.end()) or _STREET_AFTER.match(text, match.end()):
             return True
         return kind != "demonym" and _found_before(_PLACE_PREFIX_BEFORE, _PLACE_PREFIXES, text, match.start(), 12)
 
@@ -228,7 +233,7 @@ def score_countries(title: str, body: str, gazetteer: Gazetteer) -> list[Country
     if not weights:
         return []
     total, top = sum(weights.values()), max(weights.values())
-    needed = 1.0 + len(body) / CHARS_PER_EXPECTED_MENTION
+    needed = 1.0 + min(len(body), MAX_EVIDENCE_CHARS) / CHARS_PER_EXPECTED_MENTION
     scores = []
     for code, weight in weights.items():
         # Salience against the other countries (relative to the top one, and as a share of all,
@@ -414,12 +419,24 @@ def _north_american_subdivisions() -> list[tuple[str, str]]:
     return [(s.name, "US") for s in states] + [(s.name, "CA") for s in pycountry.subdivisions.get(country_code="CA")]
 
 
+# Kinds whose surfaces are also matched written in capitals ("RUSSIA", "NORTH KOREAN"), as headlines
+# and some wires write them; not the words whose capitalised form is all that tells them apart.
+_CAPITALS_KINDS = frozenset({"name", "alias", "capital", "demonym", "leader"})
+_NOT_IN_CAPITALS = frozenset({"Turkey", "Turkish"})
+
+
 def _with_variants(surfaces: dict[str, Surface]) -> dict[str, Surface]:
-    """Add plural demonyms and unaccented spellings ("Turkiye", "Quai d'Orsay" without accents)."""
+    """Add plural demonyms, unaccented spellings ("Turkiye", "Quai d'Orsay" without accents), "&"
+    for "and" ("Trinidad & Tobago") and the capitals of plain names of four letters or more."""
     extended = dict(surfaces)
     for key, surface in surfaces.items():
         plural = _plural(key) if surface.kind == "demonym" else None
-        for variant in (plural, _folded(key), _folded(plural) if plural else None):
+        variants = [plural, _folded(key), _folded(plural) if plural else None]
+        if " and " in key:
+            variants.append(key.replace(" and ", " & "))
+        if surface.kind in _CAPITALS_KINDS and not surface.rules and len(key) >= 4 and key not in _NOT_IN_CAPITALS:
+            variants += [key.upper(), plural.upper() if plural else None]
+        for variant in variants:
             if variant and variant not in extended:
                 extended[variant] = surface
     return extended

@@ -165,12 +165,15 @@ def fit_aggregate(whole: np.ndarray, signals: np.ndarray, y: np.ndarray, body_ch
     band_f1: dict[str, dict[str, float | None]] = {}
     for k in range(n_topics):
         x, target = features[:, k, :], y[:, k]
-        if target.min() == target.max():
-            intercept[k] = -10.0 if target[0] == 0 else 10.0
+        positives = int(target.sum())
+        if min(positives, len(target) - positives) < 2:
+            # Too few of one class to fit or to cross-validate: the label's base rate, never assigned.
+            intercept[k] = -10.0 if positives * 2 < len(target) else 10.0
             band_f1[TOPICS[k]] = {}
             continue
         out_of_fold = np.zeros(len(target))
-        folds = StratifiedKFold(AGGREGATE_FOLDS, shuffle=True, random_state=config.seed)
+        folds = StratifiedKFold(min(AGGREGATE_FOLDS, positives, len(target) - positives), shuffle=True,
+                                random_state=config.seed)
         for fit_rows, test_rows in folds.split(x, target):
             fold = LogisticRegression(C=AGGREGATE_C, max_iter=1000).fit(x[fit_rows], target[fit_rows])
             out_of_fold[test_rows] = fold.predict_proba(x[test_rows])[:, 1]

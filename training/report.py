@@ -42,6 +42,18 @@ def render_markdown(report: dict) -> str:
             lines.append(f"| {source} | {part['items']} | {part['topics']['macro']['f1']:.3f} | "
                          f"{part['regions']['micro']['f1']:.3f} | {part['focus_countries']['f1']:.3f} |")
         lines.append("")
+        lines += ["Full-length documents and length bands of the prepared body (topic F1):", "",
+                  "| part | items | " + " | ".join(TOPICS) + " | topic macro | region micro | focus F1 |",
+                  "|---|---|" + "---|" * (len(TOPICS) + 3)]
+        parts = [("all", gold), ("full-length documents", gold.get("full_length"))]
+        parts += [(f"band {name}", part) for name, part in (gold.get("by_length_band") or {}).items()]
+        for name, part in parts:
+            if part and part.get("items"):
+                lines.append(f"| {name} | {part['items']} | "
+                             + " | ".join(f"{part['topics']['per_label'][t]['f1']:.3f}" for t in TOPICS)
+                             + f" | {part['topics']['macro']['f1']:.3f} | {part['regions']['micro']['f1']:.3f} | "
+                             f"{part['focus_countries']['f1']:.3f} |")
+        lines.append("")
         if gold.get("missing_ids"):
             lines += [f"{len(gold['missing_ids'])} gold items could not be read from the data dir and were left out.", ""]
     disagreement = report.get("auto_label_disagreement")
@@ -76,8 +88,10 @@ def render_markdown(report: dict) -> str:
         if "skipped" in split:
             lines += [f"## Split {name}: skipped ({split['skipped']})", ""]
             continue
+        tested = ("whole texts of 2026-04 to 06, with their corpus labels" if name == "time"
+                  else f"the gold items of the source left out")
         lines += [f"## ({'a' if name == 'time' else 'b'}) Split `{name}`: retrained on {split['train_items']} "
-                  f"automatic examples, tested on {split['items']} (automatic labels)", ""]
+                  f"examples, tested on {split['items']} {tested}", ""]
         lines += _label_table("Topics", split["topics"])
     return "\n".join(lines) + "\n"
 

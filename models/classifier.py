@@ -68,7 +68,7 @@ def classify_batch(articles: Sequence[Article], model: Model, article_seconds: l
     rows = [SparseRow(features.indices[a:b], features.data[a:b]) for a, b in zip(starts.tolist(), ends.tolist())]
     for row, i in enumerate(judged):
         started = clock()
-        countries = score_countries(prepared[i].title, prepared[i].body, gazetteer)
+        countries = score_countries(prepared[i].title, prepared[i].body, gazetteer, text_model.focus)
         costs[i] += clock() - started
         results[i] = _enrichment(text_model, rows[row], topic_probs[row], topic_thresholds[row], region_probs[row],
                                  countries, prepared[i].language, ref)

@@ -219,30 +219,106 @@ def find_mentions(text: str, gazetteer: Gazetteer | None = None) -> list[Mention
     return (gazetteer or Gazetteer.load()).find_mentions(text)
 
 
-def score_countries(title: str, body: str, gazetteer: Gazetteer) -> list[CountryScore]:
-    """Every country the article names, most relevant first, each with its focus score in [0, 1]."""
-    weights: dict[str, float] = defaultdict(float)
-    counts: Counter[str] = Counter()
+@dataclass
+class _Evidence:
+    """What an article says of one country: its weighted mentions and how they were made."""
+
+    weight: float = 0.0
+    mentions: int = 0
+    in_title: int = 0
+    in_lead: int = 0
+    as_actor: int = 0  # subject, leader or government reference
+    as_modifier: int = 0  # "Russia-led", "Iran-backed"
+    demonyms: int = 0
+    leaders: int = 0
+    orgs: int = 0
+
+
+# The features of a country's evidence that the focus model weighs, in order (see _focus_features).
+FOCUS_FEATURES = (
+    "log weight", "weight / top country's", "weight / all countries'", "log mentions", "in title", "in lead",
+    "actor share", "modifier share", "demonym share", "named by a leader", "agency share", "is the top country",
+    "log countries named", "log body length", "rule strength",
+)
+
+
+@dataclass
+class FocusModel:
+    """Learned focus: a logistic regression of "this country is a focus of the article" on
+    FOCUS_FEATURES, fitted on articles whose focus countries were read (training.focus). Its output is
+    a probability; a country is focus at 0.5 or more."""
+
+    coef: list[float]
+    intercept: float
+
+    def probability(self, features: list[float]) -> float:
+        logit = self.intercept + sum(w * x for w, x in zip(self.coef, features))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
+
+
+def score_countries(title: str, body: str, gazetteer: Gazetteer, focus: FocusModel | None = None) -> list[CountryScore]:
+    """Every country the article names, most relevant first, each with its focus score in [0, 1]: the
+    focus model's probability when one is given, else the rule strength mapped so that 0.5 is focus."""
+    evidence = country_evidence(title, body, gazetteer)
+    scores = []
+    for code, features in focus_features(evidence, body).items():
+        score = focus.probability(features) if focus is not None else _calibrated(features[-1])
+        scores.append(CountryScore(code, gazetteer.name_of(code), evidence[code].mentions, score >= 0.5, round(score, 4)))
+    return sorted(scores, key=lambda s: (-s.score, -s.mentions, s.code))
+
+
+def country_evidence(title: str, body: str, gazetteer: Gazetteer) -> dict[str, _Evidence]:
+    """Per country code, the evidence of its mentions in the title and body."""
+    evidence: dict[str, _Evidence] = defaultdict(_Evidence)
     for text, in_title in ((title, True), (body, False)):
         previous = None
         for mention in gazetteer.find_mentions(text):
-            counts[mention.code] += 1
+            facts = evidence[mention.code]
+            facts.mentions += 1
+            facts.demonyms += mention.kind == "demonym"
+            facts.leaders += mention.kind == "leader"
+            facts.orgs += mention.kind == "org"
             if not _is_locator(text, previous, mention):
-                weights[mention.code] += _mention_weight(text, mention, in_title)
+                weight = KIND_WEIGHTS[mention.kind]
+                if in_title:
+                    weight *= TITLE_WEIGHT
+                    facts.in_title += 1
+                elif mention.start < LEAD_CHARS:
+                    weight *= LEAD_WEIGHT
+                    facts.in_lead += 1
+                if _MODIFIER_AFTER.match(text, mention.end):
+                    weight *= MODIFIER_WEIGHT
+                    facts.as_modifier += 1
+                elif _has_role(text, mention):
+                    weight *= ROLE_WEIGHT
+                    facts.as_actor += 1
+                facts.weight += weight
             previous = mention
-    if not weights:
-        return []
-    total, top = sum(weights.values()), max(weights.values())
+    return evidence
+
+
+def focus_features(evidence: dict[str, _Evidence], body: str) -> dict[str, list[float]]:
+    """FOCUS_FEATURES of each country with weighted mentions (a country named only as its own city's
+    locator has none, and is left out)."""
+    weighted = {code: facts for code, facts in evidence.items() if facts.weight > 0}
+    if not weighted:
+        return {}
+    total = sum(f.weight for f in weighted.values())
+    top = max(f.weight for f in weighted.values())
     needed = 1.0 + min(len(body), MAX_EVIDENCE_CHARS) / CHARS_PER_EXPECTED_MENTION
-    scores = []
-    for code, weight in weights.items():
-        # Salience against the other countries (relative to the top one, and as a share of all,
-        # so a list of twenty countries has no focus) times the evidence for it in a text this long.
-        salience = math.sqrt((weight / top) * (weight / total))
-        evidence = 1.0 - math.exp(-weight / needed)
-        score = _calibrated(salience * evidence)
-        scores.append(CountryScore(code, gazetteer.name_of(code), counts[code], score >= 0.5, round(score, 4)))
-    return sorted(scores, key=lambda s: (-s.score, -s.mentions, s.code))
+    features = {}
+    for code, f in weighted.items():
+        # The rule of the first models: salience against the other countries (relative to the top one,
+        # and as a share of all, so a list of twenty countries has no focus) times the evidence for it
+        # in a text this long.
+        strength = math.sqrt((f.weight / top) * (f.weight / total)) * (1.0 - math.exp(-f.weight / needed))
+        features[code] = [
+            math.log1p(f.weight), f.weight / top, f.weight / total, math.log1p(f.mentions), float(f.in_title > 0),
+            float(f.in_lead > 0), f.as_actor / f.mentions, f.as_modifier / f.mentions, f.demonyms / f.mentions,
+            float(f.leaders > 0), f.orgs / f.mentions, float(f.weight == top), math.log1p(len(weighted)),
+            math.log1p(len(body) / 1000), strength,
+        ]
+    return features
 
 
 def regions_from_countries(scores: Iterable[CountryScore]) -> dict[str, float]:
@@ -255,19 +331,6 @@ def regions_from_countries(scores: Iterable[CountryScore]) -> dict[str, float]:
         if region is not None:
             regions[region] = max(regions[region], country.score)
     return regions
-
-
-def _mention_weight(text: str, mention: Mention, in_title: bool) -> float:
-    weight = KIND_WEIGHTS[mention.kind]
-    if in_title:
-        weight *= TITLE_WEIGHT
-    elif mention.start < LEAD_CHARS:
-        weight *= LEAD_WEIGHT
-    if _MODIFIER_AFTER.match(text, mention.end):
-        weight *= MODIFIER_WEIGHT
-    elif _has_role(text, mention):
-        weight *= ROLE_WEIGHT
-    return weight
 
 
 def _is_locator(text: str, previous: Mention | None, mention: Mention) -> bool:

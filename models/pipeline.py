@@ -20,6 +20,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from models.gazetteer import FocusModel
 from models.text import combining_characters
 
 # How much of a long article's body is classified. News stories state their subject early; past
@@ -111,8 +112,10 @@ class LinearHeads:
 class TextModel:
     """Vectorizer + topic heads + region heads, pickled whole as the artifact's pipeline."""
 
-    # Models pickled before the whole-article aggregate load without one (see _whole_article).
+    # Models pickled before the whole-article aggregate load without one (see _whole_article), and
+    # without a learned focus model (the gazetteer's rule scores focus then).
     aggregate: ArticleAggregate | None = None
+    focus: FocusModel | None = None
 
     def __init__(self, vectorizer: TfidfVectorizer, topics: LinearHeads, regions: LinearHeads, max_body_chars: int,
                  aggregate: ArticleAggregate | None = None):

@@ -12,11 +12,13 @@ import sklearn
 
 from models.artifact import Model, save_model
 from models.errors import TrainingDataError
+from models.gazetteer import Gazetteer
 from models.taxonomy import REGIONS, TOPICS
 from training.card import render_model_card
 from training.corpora import build_corpus
 from training.evaluate import evaluate_gold, evaluate_seed
 from training.fit import FitConfig, fit_text_model
+from training.focus import fit_focus_model
 from training.gold import gold_ids
 
 
@@ -24,12 +26,17 @@ def train(data_dir: str | Path, out_dir: str | Path, config: FitConfig, progress
     """Train from `data_dir` into `out_dir/<version>/` and return that directory."""
     started = time.perf_counter()
     progress(f"building the corpus from {data_dir} (gold-set items held out)")
-    examples = build_corpus(data_dir, exclude_ids=gold_ids(), seed=config.seed)
+    reading: dict = {}
+    examples = build_corpus(data_dir, exclude_ids=gold_ids(), seed=config.seed, summary=reading)
     if not examples:
         raise TrainingDataError(f"{data_dir}: no training examples found (is it the shared data directory?)")
-    summary = corpus_summary(examples)
+    summary = corpus_summary(examples) | reading
     progress(f"{summary['examples']} examples: " + ", ".join(f"{k} {v}" for k, v in summary["per_source"].items()))
     text_model, validation = fit_text_model(examples, config, progress)
+    read = [e for e in examples if e.meta.get("read") and "spliced" not in e.meta]
+    if read:
+        progress(f"fitting the focus model on the countries of {len(read)} read examples")
+        text_model.focus, validation["focus"] = fit_focus_model(read, Gazetteer.load(), config.seed)
 
     version = datetime.now(timezone.utc).strftime("%Y%m%d.%H%M%S")
     progress(f"evaluating {version} on the development gold set")
@@ -42,7 +49,9 @@ def train(data_dir: str | Path, out_dir: str | Path, config: FitConfig, progress
         "sklearn_version": sklearn.__version__,
         "data": summary,
         "validation": validation,
-        "metrics": {"gold": {k: gold[k] for k in ("items", "topics", "regions", "focus_countries")}, "seed": evaluate_seed(rows)},
+        "metrics": {"gold": {k: gold[k] for k in ("items", "topics", "regions", "focus_countries", "full_length",
+                                                  "by_length_band", "per_source")},
+                    "seed": evaluate_seed(rows)},
         "train_seconds": round(time.perf_counter() - started, 1),
     }
     directory = save_model(text_model, Path(out_dir) / version, metadata, render_model_card(metadata))
@@ -57,6 +66,8 @@ def corpus_summary(examples) -> dict:
     for e in examples:
         weight[e.source] += e.weight
     labels = Counter(label for e in examples for label in e.topics)
+    read = sum(1 for e in examples if e.meta.get("read") and "spliced" not in e.meta)
+    spliced = sum(1 for e in examples if "spliced" in e.meta)
     regions = Counter(slug for e in examples for slug in e.regions)
     return {
         "examples": len(examples),
@@ -65,4 +76,6 @@ def corpus_summary(examples) -> dict:
         "labels": {label: labels.get(label, 0) for label in TOPICS},
         "regions": {slug: regions.get(slug, 0) for slug in REGIONS},
         "none_of_the_topics": sum(1 for e in examples if not e.topics),
+        "read_examples": read,
+        "spliced_negatives": spliced,
     }

@@ -71,12 +71,15 @@ SPLICE_WEIGHT = 1.0
 
 def build_corpus(
     data_dir: str | Path, exclude_ids: Iterable[str] = frozenset(), seed: int = 0,
-    gazetteer: Gazetteer | None = None, read_labels: Path = read.READ_LABELS_FILE,
+    gazetteer: Gazetteer | None = None, read_labels: Path = read.READ_LABELS_FILE, summary: dict | None = None,
 ) -> list[Example]:
     """The training examples of every source but AG News, weighted, shuffled with `seed`.
 
-    `exclude_ids` (the hand-labelled gold set) are held out. Same data and seed, same list. Long
-    documents also contribute passage examples (see `passages`), with ids `<document id>@passage<n>`.
+    `exclude_ids` (the hand-labelled gold set) are held out. Same data and seed, same list. With read
+    labels (training.corpora.read), they replace the automatic labels of their items, the automatic
+    labels of a source are kept only for topics where they agree with the read ones, and spliced
+    negatives are added; `summary`, when given, receives the read counts and that agreement. Without
+    read labels, long documents contribute automatic passage examples (see `passages`).
     """
     gazetteer = gazetteer or Gazetteer.load()
     excluded = frozenset(exclude_ids)
@@ -92,9 +95,11 @@ def build_corpus(
         examples += passage_examples(examples, gazetteer, seed)
         random.Random(seed).shuffle(examples)
         return examples
-    read_ones, _ = read.read_examples(data_dir, labels, Example, READ_WEIGHT)
+    read_ones, read_counts = read.read_examples(data_dir, labels, Example, READ_WEIGHT)
     read_ids = {example.id for example in read_ones}
     agreement = read.auto_agreement(examples, read_ones)
+    if summary is not None:  # what the model card reports of the corpus
+        summary.update(read_labels=dict(read_counts), auto_label_kappa=agreement, aux_min_kappa=read.AUX_MIN_KAPPA)
     automatic = read.distrust_disagreeing_topics([e for e in examples if e.id not in read_ids], agreement)
     automatic = weight_sources(emphasise_confusable_negatives(automatic), SOURCE_WEIGHT_CAPS)
     spliced = read.spliced_negatives(read_ones, seed, SPLICES_PER_TOPIC, SPLICE_WEIGHT)

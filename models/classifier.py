@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from models.artifact import Model
-from models.pipeline import SparseRow
+from models.pipeline import SparseRow, mask_names
 from models.gazetteer import Gazetteer, regions_from_countries, score_countries
 from models.schema import Article, CountryMention, Enrichment, ModelRef
 from models.taxonomy import REGIONS, TOPICS, region_of
@@ -57,18 +57,27 @@ def classify_batch(articles: Sequence[Article], model: Model, article_seconds: l
         return results
 
     text_model = model.text_model
-    features, topic_probs = text_model.features_and_topic_probabilities(
-        [prepared[i].title for i in judged], [prepared[i].body for i in judged])
+    gazetteer = Gazetteer.load()
+    mentions = {}  # per judged article, its title's and body's country mentions: found once, used twice
+    for i in judged:
+        started = clock()
+        mentions[i] = (gazetteer.find_mentions(prepared[i].title), gazetteer.find_mentions(prepared[i].body))
+        costs[i] += clock() - started
+    titles = [prepared[i].title for i in judged]
+    bodies = [prepared[i].body for i in judged]
+    if text_model.masks_names:
+        titles = [mask_names(title, mentions[i][0]) for title, i in zip(titles, judged)]
+        bodies = [mask_names(body, mentions[i][1]) for body, i in zip(bodies, judged)]
+    features, topic_probs = text_model.features_and_topic_probabilities(titles, bodies)
     topic_thresholds = text_model.topic_thresholds([len(prepared[i].body) for i in judged])
     region_probs = text_model.region_heads.probabilities(features)
-    gazetteer = Gazetteer.load()
     # Each article's row as its slices of the CSR arrays: what `evidence` reads, without building a
     # one-row sparse matrix per article (features[row] costs ~40 us).
     starts, ends = features.indptr[:-1], features.indptr[1:]
     rows = [SparseRow(features.indices[a:b], features.data[a:b]) for a, b in zip(starts.tolist(), ends.tolist())]
     for row, i in enumerate(judged):
         started = clock()
-        countries = score_countries(prepared[i].title, prepared[i].body, gazetteer, text_model.focus)
+        countries = score_countries(prepared[i].title, prepared[i].body, gazetteer, text_model.focus, mentions[i])
         costs[i] += clock() - started
         results[i] = _enrichment(text_model, rows[row], topic_probs[row], topic_thresholds[row], region_probs[row],
                                  countries, prepared[i].language, ref)

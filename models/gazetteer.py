@@ -256,10 +256,12 @@ class FocusModel:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
 
 
-def score_countries(title: str, body: str, gazetteer: Gazetteer, focus: FocusModel | None = None) -> list[CountryScore]:
+def score_countries(title: str, body: str, gazetteer: Gazetteer, focus: FocusModel | None = None,
+                    mentions: tuple[list[Mention], list[Mention]] | None = None) -> list[CountryScore]:
     """Every country the article names, most relevant first, each with its focus score in [0, 1]: the
-    focus model's probability when one is given, else the rule strength mapped so that 0.5 is focus."""
-    evidence = country_evidence(title, body, gazetteer)
+    focus model's probability when one is given, else the rule strength mapped so that 0.5 is focus.
+    `mentions`, the title's and the body's, when the caller has found them already."""
+    evidence = country_evidence(title, body, gazetteer, mentions)
     scores = []
     for code, features in focus_features(evidence, body).items():
         score = focus.probability(features) if focus is not None else _calibrated(features[-1])
@@ -267,12 +269,15 @@ def score_countries(title: str, body: str, gazetteer: Gazetteer, focus: FocusMod
     return sorted(scores, key=lambda s: (-s.score, -s.mentions, s.code))
 
 
-def country_evidence(title: str, body: str, gazetteer: Gazetteer) -> dict[str, _Evidence]:
+def country_evidence(title: str, body: str, gazetteer: Gazetteer,
+                     mentions: tuple[list[Mention], list[Mention]] | None = None) -> dict[str, _Evidence]:
     """Per country code, the evidence of its mentions in the title and body."""
     evidence: dict[str, _Evidence] = defaultdict(_Evidence)
-    for text, in_title in ((title, True), (body, False)):
+    if mentions is None:
+        mentions = (gazetteer.find_mentions(title), gazetteer.find_mentions(body))
+    for text, in_title, found in ((title, True, mentions[0]), (body, False, mentions[1])):
         previous = None
-        for mention in gazetteer.find_mentions(text):
+        for mention in found:
             facts = evidence[mention.code]
             facts.mentions += 1
             facts.demonyms += mention.kind == "demonym"

@@ -34,6 +34,31 @@ MIN_PASSAGE_CHARS = 250
 PASSAGES_FOR_A_THEME = 2
 
 
+# Topics must come from what a story says, not from whom it names: a domestic story titled "China: ..."
+# got diplomacy, a biology result with a NASA co-author got space (issue 10). A model fitted with
+# `masks_names` reads every country surface the gazetteer finds as one neutral token, and agency
+# and government-building names as another; left out of training too, these names cannot decide a
+# topic. (Measured leaving each source out in turn: mean topic macro F1 0.548 -> 0.600.)
+_AGENCY_NAMES = re.compile(
+    r"\b(?:NASA|ESA|JAXA|Roscosmos|ISRO|CNSA|CNES|DLR|KARI|UKSA|Space Force|Pentagon|White House|Kremlin"
+    r"|State Department|Foreign Ministry|Defen[cs]e Ministry)\b"
+)
+PLACE_TOKEN, AGENCY_TOKEN = "xplace", "xagency"
+MASK_TOKENS = (PLACE_TOKEN, AGENCY_TOKEN)
+
+
+def mask_names(text: str, mentions: Sequence) -> str:
+    """`text` with each mention (objects with `start` and `end`, in order) and each agency name replaced
+    by its neutral token."""
+    parts, last = [], 0
+    for mention in mentions:
+        if mention.start >= last:
+            parts += [text[last:mention.start], PLACE_TOKEN]
+            last = mention.end
+    parts.append(text[last:])
+    return _AGENCY_NAMES.sub(AGENCY_TOKEN, "".join(parts))
+
+
 def build_vectorizer(max_features: int = 120_000, min_df: int = 2, ngram_max: int = 2) -> TfidfVectorizer:
     """The feature extractor that every artifact uses; its parameters are recorded in the metadata."""
     return TfidfVectorizer(
@@ -105,8 +130,9 @@ class LinearHeads:
                  top: int) -> list[str]:
         """The n-grams of one article that pushed this label's score up the most."""
         contributions = row.data * self.coef[label_index, row.indices]
-        order = np.argsort(-contributions)[:top]
-        return [str(feature_names[row.indices[i]]) for i in order if contributions[i] > 0]
+        order = np.argsort(-contributions)
+        names = (str(feature_names[row.indices[i]]) for i in order if contributions[i] > 0)
+        return [name for name in names if not any(token in name for token in MASK_TOKENS)][:top]
 
 
 class TextModel:
@@ -116,6 +142,7 @@ class TextModel:
     # without a learned focus model (the gazetteer's rule scores focus then).
     aggregate: ArticleAggregate | None = None
     focus: FocusModel | None = None
+    masks_names: bool = False
 
     def __init__(self, vectorizer: TfidfVectorizer, topics: LinearHeads, regions: LinearHeads, max_body_chars: int,
                  aggregate: ArticleAggregate | None = None):

@@ -14,8 +14,9 @@ from sklearn.model_selection import GroupShuffleSplit, StratifiedKFold
 
 from models.pipeline import (
     DEFAULT_MAX_BODY_CHARS, LENGTH_BANDS, ArticleAggregate, LinearHeads, TextModel, build_vectorizer, length_band,
-    model_input,
+    mask_names, model_input,
 )
+from models.gazetteer import Gazetteer
 from models.taxonomy import REGIONS, TOPICS
 from models.text import prepare_article
 
@@ -52,15 +53,23 @@ class FitConfig:
     # Thresholds are searched in this range: outside it a label is either shouted or never said.
     min_threshold: float = 0.2
     max_threshold: float = 0.8
+    # Country, agency and government-building names read as neutral tokens (models.pipeline.mask_names).
+    masks_names: bool = True
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def prepared_texts(examples: Sequence[LabelledText]) -> tuple[list[str], list[str]]:
-    """Titles and bodies exactly as serving prepares them (the same `prepare_article`)."""
+def prepared_texts(examples: Sequence[LabelledText], masks_names: bool = False) -> tuple[list[str], list[str]]:
+    """Titles and bodies exactly as serving prepares them for the text model (the same `prepare_article`,
+    and the same name masking when the model masks)."""
     prepared = [prepare_article(e.title, e.text, "") for e in examples]
-    return [p.title for p in prepared], [p.body for p in prepared]
+    titles, bodies = [p.title for p in prepared], [p.body for p in prepared]
+    if masks_names:
+        gazetteer = Gazetteer.load()
+        titles = [mask_names(t, gazetteer.find_mentions(t)) for t in titles]
+        bodies = [mask_names(b, gazetteer.find_mentions(b)) for b in bodies]
+    return titles, bodies
 
 
 def label_matrix(examples: Sequence[LabelledText], attribute: str, labels: Sequence[str]) -> np.ndarray:
@@ -79,7 +88,7 @@ def fit_text_model(
 
     Returns the model and a summary of the validation step (per-label F1 at the chosen threshold).
     """
-    titles, bodies = prepared_texts(examples)
+    titles, bodies = prepared_texts(examples, config.masks_names)
     y_topics = label_matrix(examples, "topics", TOPICS)
     y_regions = label_matrix(examples, "regions", REGIONS)
     weights = np.array([e.weight for e in examples], dtype=np.float64)
@@ -108,6 +117,7 @@ def fit_text_model(
     model.topic_heads.threshold = topic_thr
     model.region_heads.threshold = region_thr
     model.aggregate = aggregate
+    model.masks_names = config.masks_names
     validation = {
         "examples": int(len(val_idx)),
         "topics": {label: {"threshold": float(t), "f1": float(f)} for label, t, f in zip(TOPICS, topic_thr, topic_f1)},

@@ -73,8 +73,13 @@ def render_model_card(metadata: dict) -> str:
            " read-labelled articles held out of the heads' training, turns them into a calibrated probability;"
            " thresholds are chosen per length band on the same held-out articles." if "whole_article" in validation
            else " Per-topic thresholds tuned on a validation split."),
-        "Countries and focus come from a gazetteer (pycountry, curated aliases, demonyms, capitals,",
-        "metonyms, leader names); a region applies when one of its countries is a focus country.",
+        *(["The topic model reads country names, space agencies and government buildings as neutral tokens, so",
+           "a topic comes from what the story says, not from whom it names."]
+          if metadata.get("fit_config", {}).get("masks_names") else []),
+        "Countries come from a gazetteer (pycountry, curated aliases, demonyms, capitals, metonyms, leader",
+        "names)" + ("; which of them are focus is decided by a logistic regression over how each is mentioned,"
+                    " fitted on the read labels" if "focus" in validation else " with a hand-set focus rule")
+        + "; a region applies when one of its countries is a focus country.",
         f"scikit-learn {metadata.get('sklearn_version', '?')}.",
         "",
         "## Training data",

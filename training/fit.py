@@ -10,7 +10,7 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupShuffleSplit, StratifiedKFold
+from sklearn.model_selection import GroupKFold, GroupShuffleSplit, StratifiedKFold
 
 from models.pipeline import (
     DEFAULT_MAX_BODY_CHARS, LENGTH_BANDS, ArticleAggregate, LinearHeads, TextModel, build_vectorizer, length_band,
@@ -55,6 +55,8 @@ class FitConfig:
     max_threshold: float = 0.8
     # Country, agency and government-building names read as neutral tokens (models.pipeline.mask_names).
     masks_names: bool = True
+    # With read labels: folds of read documents for the cross-fitted aggregate (see fit_text_model).
+    cross_fit_folds: int = 5
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -84,9 +86,12 @@ def fit_text_model(
     config: FitConfig = FitConfig(),
     progress: Callable[[str], None] = log.info,
 ) -> tuple[TextModel, dict]:
-    """Fit on most of the examples, tune each label's threshold on the rest, then refit on all of them.
+    """Fit the heads, choose how they turn into labels on examples they did not see, refit on all.
 
-    Returns the model and a summary of the validation step (per-label F1 at the chosen threshold).
+    With read labels, the heads are cross-fitted over folds of the read documents, and the whole-article
+    aggregate and its thresholds are fitted on every read example's out-of-fold signals. Without them,
+    thresholds are tuned on a held-out share of the examples. Returns the model and a summary of that
+    step (per-label F1 at the chosen thresholds, the aggregate's F1 per length band).
     """
     titles, bodies = prepared_texts(examples, config.masks_names)
     y_topics = label_matrix(examples, "topics", TOPICS)
@@ -96,21 +101,28 @@ def fit_text_model(
     # training.corpora.passages), so that head neither learns from it nor is tuned on it.
     topic_weights = weights[:, None] * (1 - label_matrix(examples, "unknown_topics", TOPICS))
     indices = np.arange(len(examples))
-    train_idx, val_idx = validation_split(examples, config)
-
-    progress(f"fitting on {len(train_idx)} examples, tuning on {len(val_idx)}")
-    model = _fit(titles, bodies, y_topics, y_regions, topic_weights, weights, train_idx, config)
-    val_bodies = [bodies[i] for i in val_idx]
-    val_features = model.features([titles[i] for i in val_idx], val_bodies)
-    known = topic_weights[val_idx] > 0
+    read_rows = np.array([i for i, e in enumerate(examples) if is_read(e) and "spliced" not in e.meta], dtype=int)
     aggregate = None
-    if len(val_idx) and is_read(examples[val_idx[0]]):
-        whole, signals = model.topic_signals(val_features, val_bodies)
-        aggregate, band_f1 = fit_aggregate(whole, signals, y_topics[val_idx], [len(b) for b in val_bodies], config)
-        model.aggregate = aggregate
-    topic_thr, topic_f1 = _tune(model.topic_probabilities(val_features, val_bodies), y_topics[val_idx], config, known)
-    region_thr, region_f1 = _tune(model.region_heads.probabilities(val_features), y_regions[val_idx], config,
-                                  np.ones(y_regions[val_idx].shape, dtype=bool))
+    if len(read_rows) >= config.cross_fit_folds * 20:
+        # Every read example is scored by heads that never saw its document (cross-fitting), so the
+        # aggregate and its thresholds are chosen on all the read examples, not on a fifth of them.
+        progress(f"cross-fitting the heads over {config.cross_fit_folds} folds of {len(read_rows)} read examples")
+        whole, signals, region_probs = _cross_fitted(examples, titles, bodies, y_topics, y_regions, topic_weights,
+                                                     weights, read_rows, config)
+        val_idx = read_rows
+        aggregate, band_f1 = fit_aggregate(whole, signals, y_topics[val_idx], [len(bodies[i]) for i in val_idx], config)
+        topic_probabilities = aggregate.probabilities(whole, signals)
+    else:
+        train_idx, val_idx = validation_split(examples, config)
+        progress(f"fitting on {len(train_idx)} examples, tuning on {len(val_idx)}")
+        model = _fit(titles, bodies, y_topics, y_regions, topic_weights, weights, train_idx, config)
+        val_bodies = [bodies[i] for i in val_idx]
+        val_features = model.features([titles[i] for i in val_idx], val_bodies)
+        topic_probabilities = model.topic_probabilities(val_features, val_bodies)
+        region_probs = model.region_heads.probabilities(val_features)
+    known = topic_weights[val_idx] > 0
+    topic_thr, topic_f1 = _tune(topic_probabilities, y_topics[val_idx], config, known)
+    region_thr, region_f1 = _tune(region_probs, y_regions[val_idx], config, np.ones(y_regions[val_idx].shape, dtype=bool))
 
     progress(f"refitting on all {len(examples)} examples")
     model = _fit(titles, bodies, y_topics, y_regions, topic_weights, weights, indices, config)
@@ -130,6 +142,28 @@ def fit_text_model(
                     "f1_by_band": band_f1[label]}
             for k, label in enumerate(TOPICS)}
     return model, validation
+
+
+def _cross_fitted(examples, titles, bodies, y_topics, y_regions, topic_weights, weights, read_rows: np.ndarray,
+                  config: FitConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whole-text probabilities, passage signals and region probabilities of each read example, from
+    heads fitted without its document (or any passage or splice of it): folds over read documents."""
+    documents = np.array([e.id.split(PASSAGE_MARK)[0] for e in examples])
+    indices = np.arange(len(examples))
+    whole = np.zeros((len(read_rows), len(TOPICS)))
+    signals = np.zeros((len(read_rows), len(TOPICS), 4))
+    region_probs = np.zeros((len(read_rows), len(REGIONS)))
+    folds = GroupKFold(n_splits=config.cross_fit_folds)
+    for _, held in folds.split(read_rows, groups=documents[read_rows]):
+        held_documents = set(documents[read_rows[held]])
+        train = indices[[d not in held_documents for d in documents]]
+        model = _fit(titles, bodies, y_topics, y_regions, topic_weights, weights, train, config)
+        rows = read_rows[held]
+        held_bodies = [bodies[i] for i in rows]
+        features = model.features([titles[i] for i in rows], held_bodies)
+        whole[held], signals[held] = model.topic_signals(features, held_bodies)
+        region_probs[held] = model.region_heads.probabilities(features)
+    return whole, signals, region_probs
 
 
 def is_read(example: LabelledText) -> bool:

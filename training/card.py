@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from models.taxonomy import TOPICS
+from training.report import gold_parts_table
 
 ATTRIBUTIONS = """\
 - **Wikipedia "Portal:Current events"** daily pages, 2025-01 to 2026-06 (event summaries, section
@@ -35,20 +36,6 @@ LIMITS = """\
   country code (the EU, ASEAN, NATO) gets its region only when a member country is also a focus.
 - US is a focus country of White House and NASA documents by the labelling convention; text from
   other sources that only names a US agency is scored on what it says."""
-
-
-def _band_rows(gold: dict) -> list[str]:
-    rows = ["| part | items | " + " | ".join(TOPICS) + " | topic macro | region micro | focus countries |",
-            "|---|---|" + "---|" * (len(TOPICS) + 3)]
-    parts = [("all items", gold), ("full-length documents", gold.get("full_length"))]
-    parts += [(f"body {name} characters", part) for name, part in (gold.get("by_length_band") or {}).items()]
-    for name, part in parts:
-        if part and part.get("items"):
-            rows.append(f"| {name} | {part['items']} | "
-                        + " | ".join(f"{part['topics']['per_label'][t]['f1']:.3f}" for t in TOPICS)
-                        + f" | {part['topics']['macro']['f1']:.3f} | {part['regions']['micro']['f1']:.3f} | "
-                        f"{part['focus_countries']['f1']:.3f} |")
-    return rows
 
 
 def render_model_card(metadata: dict) -> str:
@@ -126,7 +113,7 @@ def render_model_card(metadata: dict) -> str:
             f"{gold['regions']['micro']['f1']:.3f} | |",
             f"| focus countries micro | {gold['focus_countries']['precision']:.3f} | {gold['focus_countries']['recall']:.3f} | "
             f"{gold['focus_countries']['f1']:.3f} | |",
-            "", "By part of the gold set (F1):", "", *_band_rows(gold), "",
+            "", "By part of the gold set (F1):", "", *gold_parts_table(gold), "",
             "The gold set was labelled by reading, against the label definitions; with 700 items each",
             "figure still carries a few points of sampling error, more for the small parts.",
         ]

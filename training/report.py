@@ -42,18 +42,7 @@ def render_markdown(report: dict) -> str:
             lines.append(f"| {source} | {part['items']} | {part['topics']['macro']['f1']:.3f} | "
                          f"{part['regions']['micro']['f1']:.3f} | {part['focus_countries']['f1']:.3f} |")
         lines.append("")
-        lines += ["Full-length documents and length bands of the prepared body (topic F1):", "",
-                  "| part | items | " + " | ".join(TOPICS) + " | topic macro | region micro | focus F1 |",
-                  "|---|---|" + "---|" * (len(TOPICS) + 3)]
-        parts = [("all", gold), ("full-length documents", gold.get("full_length"))]
-        parts += [(f"band {name}", part) for name, part in (gold.get("by_length_band") or {}).items()]
-        for name, part in parts:
-            if part and part.get("items"):
-                lines.append(f"| {name} | {part['items']} | "
-                             + " | ".join(f"{part['topics']['per_label'][t]['f1']:.3f}" for t in TOPICS)
-                             + f" | {part['topics']['macro']['f1']:.3f} | {part['regions']['micro']['f1']:.3f} | "
-                             f"{part['focus_countries']['f1']:.3f} |")
-        lines.append("")
+        lines += ["Full-length documents and length bands of the prepared body (F1):", "", *gold_parts_table(gold), ""]
         if gold.get("missing_ids"):
             lines += [f"{len(gold['missing_ids'])} gold items could not be read from the data dir and were left out.", ""]
     disagreement = report.get("auto_label_disagreement")
@@ -94,6 +83,22 @@ def render_markdown(report: dict) -> str:
                   f"examples, tested on {split['items']} {tested}", ""]
         lines += _label_table("Topics", split["topics"])
     return "\n".join(lines) + "\n"
+
+
+def gold_parts_table(gold: dict) -> list[str]:
+    """Markdown rows of F1 per topic, topic macro, region micro and focus countries for all gold items,
+    the full-length documents and each length band of the prepared body."""
+    rows = ["| part | items | " + " | ".join(TOPICS) + " | topic macro | region micro | focus countries |",
+            "|---|---|" + "---|" * (len(TOPICS) + 3)]
+    parts = [("all items", gold), ("full-length documents", gold.get("full_length"))]
+    parts += [(f"body {name} characters", part) for name, part in (gold.get("by_length_band") or {}).items()]
+    for name, part in parts:
+        if part and part.get("items"):
+            rows.append(f"| {name} | {part['items']} | "
+                        + " | ".join(f"{part['topics']['per_label'][t]['f1']:.3f}" for t in TOPICS)
+                        + f" | {part['topics']['macro']['f1']:.3f} | {part['regions']['micro']['f1']:.3f} | "
+                        f"{part['focus_countries']['f1']:.3f} |")
+    return rows
 
 
 def _label_table(title: str, block: dict) -> list[str]:

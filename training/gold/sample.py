@@ -57,7 +57,7 @@ def _title(path: Path) -> str:
     return m.group(1).strip().strip("'\"").replace("\\_", " ") if m else ""
 
 
-def _wh_stratum(title: str) -> str:
+def whitehouse_stratum(title: str) -> str:
     t = title.lower()
     if t.startswith("readout"):
         return "readout"
@@ -74,7 +74,7 @@ def sample_whitehouse(data: Path, rng: random.Random) -> list[tuple[str, str]]:
     pools: dict[str, list[Path]] = {k: [] for k in WH_STRATA}
     for p in files:
         title = _title(p)
-        pools[_wh_stratum(title)].append(p)
+        pools[whitehouse_stratum(title)].append(p)
     chosen: list[tuple[str, str]] = []
     taken: set[Path] = set()
     for stratum in ("readout", "fact-sheet", "statement", "other"):

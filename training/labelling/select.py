@@ -26,7 +26,7 @@ from pathlib import Path
 from training.corpora import nasa, whitehouse, wikipedia
 from training.corpora.read import labelled_text
 from training.gold import GOLD_FILE, SEED_ID, load_gold
-from training.gold.sample import draw as first_gold_draw
+from training.gold.sample import whitehouse_stratum, draw as first_gold_draw
 
 SEED = "20261203"
 # Passages: two or three paragraphs of a long document, about this long.
@@ -94,17 +94,6 @@ def draw_passage(doc_id: str, text: str, rng: random.Random) -> tuple[str, str] 
     return None
 
 
-def _wh_stratum(title: str) -> str:
-    lower = title.lower()
-    if lower.startswith("readout"):
-        return "readout"
-    if lower.startswith("fact sheet"):
-        return "fact-sheet"
-    if lower.startswith(("statement", "joint statement")):
-        return "statement"
-    return "other"
-
-
 def _sample(rng: random.Random, pool: list, n: int) -> list:
     return rng.sample(pool, min(n, len(pool)))
 
@@ -153,7 +142,7 @@ def draw_all(data: Path) -> dict[str, list[Item]]:
     free_docs = [d for d in documents if d.id not in taken]
     by_stratum: dict[str, list] = {k: [] for k in WHITEHOUSE_QUOTAS}
     for d in free_docs:
-        by_stratum["confusable" if WH_CONFUSABLE_TITLE.search(d.title) else _wh_stratum(d.title)].append(d)
+        by_stratum["confusable" if WH_CONFUSABLE_TITLE.search(d.title) else whitehouse_stratum(d.title)].append(d)
     for stratum, quota in WHITEHOUSE_QUOTAS.items():
         training += [Item(d.id, "whitehouse", f"whitehouse/{stratum}", d.title, labelled_text(d.text))
                      for d in _sample(rng, by_stratum[stratum], quota)]

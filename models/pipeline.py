@@ -132,7 +132,8 @@ class LinearHeads:
         contributions = row.data * self.coef[label_index, row.indices]
         order = np.argsort(-contributions)
         names = (str(feature_names[row.indices[i]]) for i in order if contributions[i] > 0)
-        return [name for name in names if not any(token in name for token in MASK_TOKENS)][:top]
+        # Only as many names as are returned are built: an article has thousands of features.
+        return list(itertools.islice((n for n in names if not any(t in n for t in MASK_TOKENS)), top))
 
 
 class TextModel:

@@ -77,19 +77,26 @@ def combining_characters() -> tuple[str, str]:
 
 
 @functools.cache
-def _long_combining_runs() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    return tuple(re.compile(f"((?:{marks}){{{MAX_COMBINING_RUN}}}){marks}+") for marks in combining_characters())
+def _combining_patterns() -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    """(one mark, a run longer than the limit) for the Basic Multilingual Plane and for every plane.
+    Most news text has no combining mark at all (accents come precomposed): one mark is looked for
+    first, which the regex engine scans for in C about twice as fast as for a run."""
+    return tuple((re.compile(marks), re.compile(f"{marks}{{{MAX_COMBINING_RUN + 1},}}"))
+                 for marks in combining_characters())
 
 
-_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+_ASTRAL_RE = re.compile("[\\U00010000-\\U0010ffff]")
 
 
 def limit_combining_runs(text: str) -> str:
     """`text` with every run of combining marks cut to its first MAX_COMBINING_RUN marks."""
     if text.isascii():
         return text
-    basic, every = _long_combining_runs()
-    return (every if _ASTRAL_RE.search(text) else basic).sub(r"\1", text)
+    basic, every = _combining_patterns()
+    mark, long_run = every if _ASTRAL_RE.search(text) else basic
+    if mark.search(text) is None:
+        return text
+    return long_run.sub(lambda run: run.group()[:MAX_COMBINING_RUN], text)
 
 
 # ---------------------------------------------------------------------------------------------

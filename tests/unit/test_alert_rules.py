@@ -34,7 +34,9 @@ def run(promtool: str, *args: str | Path) -> subprocess.CompletedProcess:
 def test_the_scrape_config_and_its_rule_file_are_valid(promtool):
     checked = run(promtool, "check", "config", "prometheus.yml")
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "SUCCESS: 8 rules found" in checked.stdout
+    # promtool loaded every rule of the file, not a part of it.
+    rules = re.findall(r"^\s+- (?:alert|record): ", RULES.read_text(), flags=re.MULTILINE)
+    assert f"SUCCESS: {len(rules)} rules found" in checked.stdout
 
 
 def test_every_alert_behaves_as_its_unit_tests_say(promtool):
@@ -48,4 +50,4 @@ def test_every_alert_has_a_unit_test_that_expects_it_to_fire():
     tests = RULE_TESTS.read_text()
     firing = {name for name in alerts
               if re.search(rf"alertname: {name}\n\s+eval_time: \S+\n\s+exp_alerts:\n\s+- exp_labels", tests)}
-    assert len(alerts) == 8 and firing == set(alerts), set(alerts) - firing
+    assert alerts and firing == set(alerts), set(alerts) - firing

@@ -16,7 +16,7 @@ from models.artifact import Model
 from models.pipeline import SparseRow, mask_names
 from models.gazetteer import Gazetteer, regions_from_countries, score_countries
 from models.schema import Article, CountryMention, Enrichment, ModelRef
-from models.taxonomy import REGIONS, TOPICS, region_of
+from models.taxonomy import REGIONS, TOPICS
 from models.text import PreparedText, prepare_article
 
 # Fewer words than this (title and body together) is a headline fragment, not a story to judge.
@@ -70,7 +70,6 @@ def classify_batch(articles: Sequence[Article], model: Model, article_seconds: l
         bodies = [mask_names(body, mentions[i][1]) for body, i in zip(bodies, judged)]
     features, topic_probs = text_model.features_and_topic_probabilities(titles, bodies)
     topic_thresholds = text_model.topic_thresholds([len(prepared[i].body) for i in judged])
-    region_probs = text_model.region_heads.probabilities(features)
     # Each article's row as its slices of the CSR arrays: what `evidence` reads, without building a
     # one-row sparse matrix per article (features[row] costs ~40 us).
     starts, ends = features.indptr[:-1], features.indptr[1:]
@@ -79,8 +78,8 @@ def classify_batch(articles: Sequence[Article], model: Model, article_seconds: l
         started = clock()
         countries = score_countries(prepared[i].title, prepared[i].body, gazetteer, text_model.focus, mentions[i])
         costs[i] += clock() - started
-        results[i] = _enrichment(text_model, rows[row], topic_probs[row], topic_thresholds[row], region_probs[row],
-                                 countries, prepared[i].language, ref)
+        results[i] = _enrichment(text_model, rows[row], topic_probs[row], topic_thresholds[row], countries,
+                                 prepared[i].language, ref)
     if article_seconds is not None:
         article_seconds[:] = costs
     return results
@@ -123,7 +122,7 @@ def _unjudged(status: str, language: str | None, ref: ModelRef) -> Enrichment:
     )
 
 
-def _enrichment(text_model, row, topic_probs, topic_thresholds, region_probs, countries, language, ref) -> Enrichment:
+def _enrichment(text_model, row, topic_probs, topic_thresholds, countries, language, ref) -> Enrichment:
     topic_heads, region_heads = text_model.topic_heads, text_model.region_heads
     topics = _assigned(topic_heads.labels, topic_probs, topic_thresholds)
     region_scores = regions_from_countries(countries)

@@ -234,7 +234,7 @@ class _Evidence:
     orgs: int = 0
 
 
-# The features of a country's evidence that the focus model weighs, in order (see _focus_features).
+# The features of a country's evidence that the focus model weighs, in order (see focus_features).
 FOCUS_FEATURES = (
     "log weight", "weight / top country's", "weight / all countries'", "log mentions", "in title", "in lead",
     "actor share", "modifier share", "demonym share", "named by a leader", "agency share", "is the top country",

@@ -48,13 +48,12 @@ MASK_TOKENS = (PLACE_TOKEN, AGENCY_TOKEN)
 
 
 def mask_names(text: str, mentions: Sequence) -> str:
-    """`text` with each mention (objects with `start` and `end`, in order) and each agency name replaced
-    by its neutral token."""
+    """`text` with each mention (objects with `start` and `end`, in order and not overlapping, as the
+    gazetteer finds them) and each agency name replaced by its neutral token."""
     parts, last = [], 0
     for mention in mentions:
-        if mention.start >= last:
-            parts += [text[last:mention.start], PLACE_TOKEN]
-            last = mention.end
+        parts += [text[last:mention.start], PLACE_TOKEN]
+        last = mention.end
     parts.append(text[last:])
     return _AGENCY_NAMES.sub(AGENCY_TOKEN, "".join(parts))
 

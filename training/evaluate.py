@@ -1,8 +1,8 @@
 """`newsfeed evaluate`: how good a model is, on every yardstick this project has.
 
 (a) a time split and (b) each source held out in turn retrain the same recipe (training.fit) without
-part of the corpus and test on what it did not see (for (b), the held-out source's gold items); (c) the hand-labelled gold set and (e) the seed article
-test the given model itself; (d) AG News measures false positives on Sports and Business and the
+part of the corpus and test on what it did not see (for (b), the held-out source's gold items); (c)
+the hand-labelled gold set and (e) the seed article test the given model itself; (d) AG News measures false positives on Sports and Business and the
 share of target topics found inside World and Sci/Tech. All predictions go through `classify_batch`,
 the worker's own code path.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from models.artifact import Model
 from models.classifier import classify_batch
@@ -165,10 +165,10 @@ def evaluate_splits(data_dir: str | Path, config: FitConfig, progress: Callable[
     documents = [e for e in examples if PASSAGE_MARK not in e.id]  # test on whole texts, as the worker sees them
     gold, _ = resolve_texts(data_dir, load_gold())
     results = {}
-    time_train, time_test = _time_split(examples)[0], _time_split(documents)[1]
-    splits = {"time": (time_train, [(e.id, e.source, e.title, e.text, e.topics, e.regions, e.countries) for e in time_test])}
+    splits = {"time": (_time_split(examples)[0], [_Tested(e.id, e.source, e.title, e.text, e.topics, e.regions,
+                                                          e.countries) for e in _time_split(documents)[1]])}
     for source in sorted({e.source for e in examples}):
-        test = [(g.item.id, source, g.title, g.text, g.item.topics, g.item.regions, g.item.countries)
+        test = [_Tested(g.item.id, source, g.title, g.text, g.item.topics, g.item.regions, g.item.countries)
                 for g in gold if g.item.source == source]
         splits[f"without_{source}"] = ([e for e in examples if e.source != source], test)
     for name, (train, test) in splits.items():
@@ -178,11 +178,22 @@ def evaluate_splits(data_dir: str | Path, config: FitConfig, progress: Callable[
         progress(f"split {name}: training on {len(train)}, testing on {len(test)}")
         text_model, _ = fit_text_model(train, config, progress=lambda _msg: None)
         model = Model("split", "unsaved", Path("."), text_model, {}, 0.0)
-        enrichments = predict(model, [(title, text) for _, _, title, text, *_ in test])
-        rows = [Scored(i, s, topics, regions, countries, en)
-                for (i, s, _, _, topics, regions, countries), en in zip(test, enrichments)]
+        enrichments = predict(model, [(t.title, t.text) for t in test])
+        rows = [Scored(t.id, t.source, t.topics, t.regions, t.countries, en) for t, en in zip(test, enrichments)]
         results[name] = label_report(rows) | {"train_items": len(train)}
     return results
+
+
+class _Tested(NamedTuple):
+    """An item a split tests on, with its truth: a corpus example or a gold item."""
+
+    id: str
+    source: str
+    title: str
+    text: str
+    topics: frozenset[str]
+    regions: frozenset[str]
+    countries: frozenset[str]
 
 
 def _time_split(examples):

@@ -13,8 +13,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, GroupShuffleSplit, StratifiedKFold
 
 from models.pipeline import (
-    DEFAULT_MAX_BODY_CHARS, LENGTH_BANDS, ArticleAggregate, LinearHeads, TextModel, build_vectorizer, length_band,
-    mask_names, model_input,
+    DEFAULT_MAX_BODY_CHARS, LENGTH_BANDS, PASSAGE_SIGNALS, ArticleAggregate, LinearHeads, TextModel, build_vectorizer,
+    length_band, mask_names, model_input,
 )
 from models.gazetteer import Gazetteer
 from models.taxonomy import REGIONS, TOPICS
@@ -101,7 +101,7 @@ def fit_text_model(
     # training.corpora.passages), so that head neither learns from it nor is tuned on it.
     topic_weights = weights[:, None] * (1 - label_matrix(examples, "unknown_topics", TOPICS))
     indices = np.arange(len(examples))
-    read_rows = np.array([i for i, e in enumerate(examples) if is_read(e) and "spliced" not in e.meta], dtype=int)
+    read_rows = np.array([i for i, e in enumerate(examples) if is_read(e)], dtype=int)
     aggregate = None
     if len(read_rows) >= config.cross_fit_folds * 20:
         # Every read example is scored by heads that never saw its document (cross-fitting), so the
@@ -151,7 +151,7 @@ def _cross_fitted(examples, titles, bodies, y_topics, y_regions, topic_weights, 
     documents = np.array([e.id.split(PASSAGE_MARK)[0] for e in examples])
     indices = np.arange(len(examples))
     whole = np.zeros((len(read_rows), len(TOPICS)))
-    signals = np.zeros((len(read_rows), len(TOPICS), 4))
+    signals = np.zeros((len(read_rows), len(TOPICS), len(PASSAGE_SIGNALS)))
     region_probs = np.zeros((len(read_rows), len(REGIONS)))
     folds = GroupKFold(n_splits=config.cross_fit_folds)
     for _, held in folds.split(read_rows, groups=documents[read_rows]):
@@ -167,8 +167,10 @@ def _cross_fitted(examples, titles, bodies, y_topics, y_regions, topic_weights, 
 
 
 def is_read(example: LabelledText) -> bool:
-    """Labelled by reading against the definitions (training.corpora.read), not by a rule."""
-    return bool((getattr(example, "meta", None) or {}).get("read"))
+    """Labelled by reading against the definitions (training.corpora.read), not by a rule: a spliced
+    negative, made from a read document, is not itself read."""
+    meta = getattr(example, "meta", None) or {}
+    return bool(meta.get("read")) and "spliced" not in meta
 
 
 def validation_split(examples: Sequence[LabelledText], config: FitConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -178,7 +180,7 @@ def validation_split(examples: Sequence[LabelledText], config: FitConfig) -> tup
     documents = np.array([e.id.split(PASSAGE_MARK)[0] for e in examples])
     indices = np.arange(len(examples))
     splitter = GroupShuffleSplit(n_splits=1, test_size=config.validation_share, random_state=config.seed)
-    read_rows = np.array([i for i, e in enumerate(examples) if is_read(e) and "spliced" not in e.meta])
+    read_rows = np.array([i for i, e in enumerate(examples) if is_read(e)])
     if len(read_rows) == 0:
         return next(splitter.split(indices, groups=documents))
     _, held = next(splitter.split(read_rows, groups=documents[read_rows]))

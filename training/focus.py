@@ -13,9 +13,10 @@ from collections.abc import Sequence
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupShuffleSplit
 
-from models.gazetteer import FocusModel, Gazetteer, country_evidence, focus_features
+from models.gazetteer import FOCUS_THRESHOLD, FocusModel, Gazetteer, country_evidence, focus_features
 from models.text import prepare_article
 
 FOCUS_C = 1.0
@@ -42,15 +43,13 @@ def fit_focus_model(examples: Sequence, gazetteer: Gazetteer, seed: int = 0) -> 
     fit_rows, held_rows = next(split.split(x, y, groups))
     held_out = LogisticRegression(C=FOCUS_C, max_iter=2000).fit(x[fit_rows], y[fit_rows])
     learned = held_out.predict_proba(x[held_rows])[:, 1] >= 0.5
-    rule = x[held_rows, -1] >= 0.3  # the rule's threshold on its strength (models.gazetteer.FOCUS_THRESHOLD)
+    rule = x[held_rows, -1] >= FOCUS_THRESHOLD  # the hand-set rule, on its strength (the last feature)
     final = LogisticRegression(C=FOCUS_C, max_iter=2000).fit(x, y)
     model = FocusModel([round(float(w), 6) for w in final.coef_[0]], round(float(final.intercept_[0]), 6))
     summary = {"articles": int(len(set(groups))), "countries_named": int(len(y)), "focus": int(y.sum()),
-               "held_out_f1": {"learned": _f1(learned, y[held_rows]), "rule": _f1(rule, y[held_rows])}}
+               "held_out_f1": {"learned": _f1(y[held_rows], learned), "rule": _f1(y[held_rows], rule)}}
     return model, summary
 
 
-def _f1(predicted: np.ndarray, actual: np.ndarray) -> float:
-    tp = float(np.sum(predicted & (actual == 1)))
-    denominator = float(predicted.sum() + actual.sum())
-    return round(2 * tp / denominator, 3) if denominator else 0.0
+def _f1(actual: np.ndarray, predicted: np.ndarray) -> float:
+    return round(float(f1_score(actual, predicted, zero_division=0.0)), 3)

@@ -96,8 +96,7 @@ def bootstrap_macro_difference(champion: Sequence[Scored], candidate: Sequence[S
 
 
 def _macro(rows: Sequence[Scored]) -> float:
-    scores = scoring.label_scores([r.truth_topics for r in rows], [r.enrichment.topics for r in rows], TOPICS)
-    return scoring.macro(scores)["f1"]
+    return _f1(rows)["macro"]
 
 
 def _gold_rows(model: Model, data_dir: str | Path) -> list[Scored]:

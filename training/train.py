@@ -17,7 +17,7 @@ from models.taxonomy import REGIONS, TOPICS
 from training.card import render_model_card
 from training.corpora import build_corpus
 from training.evaluate import evaluate_gold, evaluate_seed
-from training.fit import FitConfig, fit_text_model
+from training.fit import FitConfig, fit_text_model, is_read
 from training.focus import fit_focus_model
 from training.gold import gold_ids
 
@@ -33,7 +33,7 @@ def train(data_dir: str | Path, out_dir: str | Path, config: FitConfig, progress
     summary = corpus_summary(examples) | reading
     progress(f"{summary['examples']} examples: " + ", ".join(f"{k} {v}" for k, v in summary["per_source"].items()))
     text_model, validation = fit_text_model(examples, config, progress)
-    read = [e for e in examples if e.meta.get("read") and "spliced" not in e.meta]
+    read = [e for e in examples if is_read(e)]
     if read:
         progress(f"fitting the focus model on the countries of {len(read)} read examples")
         text_model.focus, validation["focus"] = fit_focus_model(read, Gazetteer.load(), config.seed)
@@ -66,7 +66,7 @@ def corpus_summary(examples) -> dict:
     for e in examples:
         weight[e.source] += e.weight
     labels = Counter(label for e in examples for label in e.topics)
-    read = sum(1 for e in examples if e.meta.get("read") and "spliced" not in e.meta)
+    read = sum(1 for e in examples if is_read(e))
     spliced = sum(1 for e in examples if "spliced" in e.meta)
     regions = Counter(slug for e in examples for slug in e.regions)
     return {

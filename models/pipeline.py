@@ -8,20 +8,19 @@ product of weight and TF-IDF value, read straight off the same numbers that made
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import re
-import sys
-import unicodedata
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from models.gazetteer import FocusModel
-from models.text import combining_characters
+from models.tfidf import TfidfFeatures, supported_vectorizer
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 # How much of a long article's body is classified. News stories state their subject early; past
 # this many characters, extra text mostly adds boilerplate-like noise and costs time.
@@ -59,7 +58,10 @@ def mask_names(text: str, mentions: Sequence) -> str:
 
 
 def build_vectorizer(max_features: int = 120_000, min_df: int = 2, ngram_max: int = 2) -> TfidfVectorizer:
-    """The feature extractor that every artifact uses; its parameters are recorded in the metadata."""
+    """The feature extractor that every model is fitted with; its parameters are recorded in the metadata.
+    (Imported here: serving reads a saved model's `TfidfFeatures` and never needs scikit-learn.)"""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(
         lowercase=True,
         strip_accents="unicode",
@@ -136,7 +138,10 @@ class LinearHeads:
 
 
 class TextModel:
-    """Vectorizer + topic heads + region heads, pickled whole as the artifact's pipeline."""
+    """Vectorizer + topic heads + region heads (+ the aggregate and focus model of issue-10 models).
+
+    The vectorizer is scikit-learn's while a model is fitted, and its plain numbers (`TfidfFeatures`)
+    once saved and loaded: both give the same features."""
 
     # Models pickled before the whole-article aggregate load without one (see _whole_article), and
     # without a learned focus model (the gazetteer's rule scores focus then).
@@ -144,7 +149,7 @@ class TextModel:
     focus: FocusModel | None = None
     masks_names: bool = False
 
-    def __init__(self, vectorizer: TfidfVectorizer, topics: LinearHeads, regions: LinearHeads, max_body_chars: int,
+    def __init__(self, vectorizer: TfidfVectorizer | TfidfFeatures, topics: LinearHeads, regions: LinearHeads, max_body_chars: int,
                  aggregate: ArticleAggregate | None = None):
         self.aggregate = aggregate
         self.vectorizer = vectorizer
@@ -233,8 +238,11 @@ class TextModel:
 
     def _word_counter(self) -> _WordCounter | None:
         if "_word_counter_cache" not in self.__dict__:
-            supported = _WordCounter.supports(self.vectorizer)
-            self.__dict__["_word_counter_cache"] = _WordCounter(self.vectorizer) if supported else None
+            self.__dict__["_word_counter_cache"] = None
+            if isinstance(self.vectorizer, TfidfFeatures):
+                self.__dict__["_word_counter_cache"] = _WordCounter(self.vectorizer)
+            elif supported_vectorizer(self.vectorizer) is None:
+                self.__dict__["_word_counter_cache"] = _WordCounter(TfidfFeatures.from_vectorizer(self.vectorizer))
         return self.__dict__["_word_counter_cache"]
 
     def __getstate__(self) -> dict:
@@ -303,74 +311,19 @@ class ArticleAggregate:
         return 1.0 / (1.0 + np.exp(-logits))
 
 
-@functools.cache
-def _combining_characters() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """One combining mark of the Basic Multilingual Plane, and one of any plane."""
-    return tuple(re.compile(marks) for marks in combining_characters())
-
-
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
-def _lower_and_strip_accents(text: str) -> str:
-    """scikit-learn's preprocessing with lowercase=True and strip_accents="unicode", the same string out:
-    it drops combining marks after NFKD one character at a time in Python; a regex does it in C."""
-    text = text.lower()
-    if text.isascii():
-        return text
-    basic, every = _combining_characters()
-    text = basic.sub("", unicodedata.normalize("NFKD", text))
-    # The full class checks each character against ~70 ranges outside the BMP: only when one is there.
-    return every.sub("", text) if _ASTRAL.search(text) else text
-
-
-# The vectorizer's defaults that _WordCounter re-implements; any other setting takes the plain path.
-_DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
-# The same tokens as the default pattern, found about 1.4 times faster: a leading character class lets
-# the regex engine skip non-word characters in C, where `\b` is tried at every position. The word
-# boundaries add nothing: a left-to-right scan meets a run of word characters at its first one, and
-# the greedy `\w+` ends it at its last.
-_WORD_TOKENS = re.compile(r"\w\w+")
-
-
 class _WordCounter:
-    """The fitted vectorizer's own word analysis (preprocess, tokenise, drop stop words, n-grams, look up
-    the vocabulary), taken apart so that each text of an article is tokenised once for its whole-text
-    row and its passage rows.
+    """The model's word analysis (`TfidfFeatures`) taken apart, so that each text of an article is
+    tokenised once for its whole-text row and its passage rows.
 
     The whole text is "title\ntitle\nbody" and the passages tile the body at line breaks. No token and
     no case or accent rule reaches across a line break or a space, so the whole text's tokens are the
     title's twice, then each passage's in order, and its n-grams are theirs plus the bigrams that
-    straddle two pieces. The counts go through the vectorizer's own TF-IDF step, so the numbers are
-    the same as `vectorizer.transform`'s.
+    straddle two pieces. The counts go through the same TF-IDF step, so the numbers are the same as
+    `TfidfFeatures.transform`'s (and so as the fitted vectorizer's).
     """
 
-    def __init__(self, vectorizer: TfidfVectorizer):
-        self._preprocess = (_lower_and_strip_accents if vectorizer.strip_accents == "unicode" and vectorizer.lowercase
-                            else vectorizer.build_preprocessor())
-        self._tokenize = _WORD_TOKENS.findall  # supports() holds the token pattern to the default
-        self._stop_words = frozenset(vectorizer.get_stop_words() or ())
-        self._vocabulary: dict[str, int] = vectorizer.vocabulary_
-        self._bigrams = vectorizer.ngram_range[1] == 2
-        self._n_features = len(self._vocabulary)
-        self._dtype = vectorizer.dtype
-        self._tfidf = vectorizer._tfidf
-
-    @staticmethod
-    def supports(vectorizer: TfidfVectorizer) -> bool:
-        return (
-            isinstance(vectorizer, TfidfVectorizer)
-            and vectorizer.analyzer == "word"
-            and vectorizer.input == "content"
-            and vectorizer.tokenizer is None
-            and vectorizer.preprocessor is None
-            and vectorizer.token_pattern == _DEFAULT_TOKEN_PATTERN
-            and vectorizer.strip_accents in (None, "unicode", "ascii")
-            and vectorizer.ngram_range in ((1, 1), (1, 2))
-            and not vectorizer.binary
-            and hasattr(vectorizer, "vocabulary_")
-            and hasattr(vectorizer, "_tfidf")
-        )
+    def __init__(self, tfidf: TfidfFeatures):
+        self._tfidf = tfidf
 
     def count_articles(
         self, titles: Sequence[str], passages: Sequence[list[str]], long_articles: frozenset[int]
@@ -382,16 +335,17 @@ class _WordCounter:
         rows count the same passage features again. All the features of the batch are looked up in one
         pass and counted by numpy (duplicates summed when the matrices are built), not per piece in Python.
         """
+        tfidf = self._tfidf
         piece_features: list[list[str]] = []  # the features of every piece, title and seam lists included
         whole_row: list[int] = []  # per piece: the whole-text row it adds to
         passage_row: list[int] = []  # per piece: its passage row, or -1 (a title, the seams, a short article)
         n_passage_rows = 0
         for i, (title, article_passages) in enumerate(zip(titles, passages)):
-            title_tokens = self._tokens(title)
-            pieces = [self._tokens(passage) for passage in article_passages]
-            title_features = self._features(title_tokens)
+            title_tokens = tfidf.tokens(title)
+            pieces = [tfidf.tokens(passage) for passage in article_passages]
+            title_features = tfidf.features(title_tokens)
             piece_features += [title_features, title_features, self._seam_features([title_tokens, title_tokens, *pieces])]
-            piece_features.extend(map(self._features, pieces))
+            piece_features.extend(map(tfidf.features, pieces))
             whole_row.extend([i] * (len(pieces) + 3))
             passage_row += [-1, -1, -1]
             if i in long_articles:
@@ -400,32 +354,21 @@ class _WordCounter:
             else:
                 passage_row.extend([-1] * len(pieces))
         lengths = np.fromiter(map(len, piece_features), dtype=np.intp, count=len(piece_features))
-        # One C pass: every feature to its column, -1 out of vocabulary.
-        columns = np.fromiter(map(self._vocabulary.get, itertools.chain.from_iterable(piece_features),
-                                  itertools.repeat(-1)), dtype=np.int32, count=int(lengths.sum()))
+        columns = tfidf.columns(itertools.chain.from_iterable(piece_features), int(lengths.sum()))
         in_vocabulary = columns >= 0
         whole_rows = np.repeat(np.asarray(whole_row, dtype=np.int32), lengths)
         passage_rows = np.repeat(np.asarray(passage_row, dtype=np.int32), lengths)
         in_passage = in_vocabulary & (passage_rows >= 0)
-        whole = self._matrix(whole_rows[in_vocabulary], columns[in_vocabulary], len(titles))
-        return whole, self._matrix(passage_rows[in_passage], columns[in_passage], n_passage_rows)
+        whole = tfidf.counts(whole_rows[in_vocabulary], columns[in_vocabulary], len(titles))
+        return whole, tfidf.counts(passage_rows[in_passage], columns[in_passage], n_passage_rows)
 
     def tfidf(self, counts: sparse.csr_array) -> sparse.csr_matrix:
-        """The TF-IDF rows of a count matrix, through the vectorizer's own transformer. Indices are sorted
-        first, as CountVectorizer leaves them: the row norms then sum in the same order."""
-        counts = sparse.csr_array(counts, dtype=self._dtype)
-        counts.sort_indices()
-        return self._tfidf.transform(counts, copy=False).tocsr()
-
-    def _matrix(self, rows: np.ndarray, columns: np.ndarray, n_rows: int) -> sparse.csr_array:
-        """Counts of (row, column) pairs: the CSR constructor sums the duplicates and sorts the indices."""
-        ones = np.ones(len(rows), dtype=np.int32)
-        return sparse.csr_array((ones, (rows, columns)), shape=(n_rows, self._n_features))
+        return self._tfidf.tfidf(counts)
 
     def _seam_features(self, pieces: Sequence[list[str]]) -> list[str]:
         """The bigrams that join the last word of a piece to the first word of the next non-empty one."""
         seams: list[str] = []
-        if not self._bigrams:
+        if not self._tfidf.bigrams:
             return seams
         last = None
         for piece in pieces:
@@ -435,11 +378,3 @@ class _WordCounter:
                 seams.append(f"{last} {piece[0]}")
             last = piece[-1]
         return seams
-
-    def _tokens(self, text: str) -> list[str]:
-        stop_words = self._stop_words
-        return [token for token in self._tokenize(self._preprocess(text)) if token not in stop_words]
-
-    def _features(self, tokens: list[str]) -> list[str]:
-        """A piece's unigrams and bigrams (distinct features have distinct columns)."""
-        return tokens + list(map(" ".join, zip(tokens, tokens[1:]))) if self._bigrams else tokens

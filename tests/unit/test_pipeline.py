@@ -11,13 +11,8 @@ import unicodedata
 import numpy as np
 from sklearn.feature_extraction.text import strip_accents_unicode
 
-from models.pipeline import (
-    _DEFAULT_TOKEN_PATTERN,
-    _WORD_TOKENS,
-    PASSAGES_FOR_A_THEME,
-    _lower_and_strip_accents,
-    split_passages,
-)
+from models.pipeline import PASSAGES_FOR_A_THEME, split_passages
+from models.tfidf import DEFAULT_TOKEN_PATTERN, WORD_TOKENS, lower_and_strip_accents
 
 _PARAGRAPHS = [
     "The foreign minister met the ambassador for talks on a new trade treaty between the two governments, "
@@ -61,21 +56,21 @@ def test_one_pass_scores_equal_the_vectorizer_path(tiny_model):
     assert np.array_equal(topics, expected_topics)
 
 
-def test_lower_and_strip_accents_is_scikit_learns_for_every_character():
+def testlower_and_strip_accents_is_scikit_learns_for_every_character():
     every = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
     chunks = [every[start:start + 4096] for start in range(0, len(every), 4096)]
     for chunk in chunks + [_PARAGRAPHS[1], "ΟΔΟΣ ΣΟΦΙΑΣ", "plain ascii"]:
-        assert _lower_and_strip_accents(chunk) == strip_accents_unicode(chunk.lower())
+        assert lower_and_strip_accents(chunk) == strip_accents_unicode(chunk.lower())
 
 
 def test_word_tokens_are_the_default_token_patterns_for_every_character():
-    default = re.compile(_DEFAULT_TOKEN_PATTERN)
+    default = re.compile(DEFAULT_TOKEN_PATTERN)
     every = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
     # Each character alone, doubled (a token), and between word characters and spaces.
     samples = [every[start:start + 512] for start in range(0, len(every), 512)]
     samples += [" ".join(c * 2 for c in chunk) + " a" + chunk + "b _" for chunk in samples[:256]]
     for text in samples + _PARAGRAPHS + ["a", "", "ab", "a b", "_a_ b_", "x\u0301y", "1st 2 ab9"]:
-        assert _WORD_TOKENS.findall(text) == default.findall(text)
+        assert WORD_TOKENS.findall(text) == default.findall(text)
 
 
 def test_scoring_caches_stay_out_of_the_pickle(tiny_model):
@@ -90,4 +85,4 @@ def test_scoring_caches_stay_out_of_the_pickle(tiny_model):
 def test_decomposed_text_is_what_the_check_covers():
     # NFKD can turn one character into a letter and a combining mark: both paths see the same string.
     assert unicodedata.normalize("NFKD", "é") == "e\u0301"
-    assert _lower_and_strip_accents("É") == "e"
+    assert lower_and_strip_accents("É") == "e"

@@ -1,7 +1,7 @@
 """The country gazetteer: which countries a text names, and which of them the article is about.
 
 Surfaces come from pycountry (names, common and official names) and from the curated files in
-`models/data/` (demonyms, capitals, metonyms, aliases, ambiguous words, phrases to ignore). All
+`models/data/`, read through `GazetteerData` (a saved model carries its own frozen copy of both) (demonyms, capitals, metonyms, aliases, ambiguous words, phrases to ignore). All
 surfaces are compiled into one regex shaped as a prefix tree, so that each text position costs a
 few character tests however many surfaces there are, and the longest surface at a position wins
 ("South Korea" never also counts as "Korea"). Context rules then drop or resolve ambiguous words,
@@ -11,7 +11,6 @@ share of all country mentions and role.
 
 from __future__ import annotations
 
-import csv
 import functools
 import math
 import re
@@ -19,13 +18,12 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
-import pycountry
-
-from models.taxonomy import REGIONS, region_of
-
-DATA_DIR = Path(__file__).parent / "data"
+from models.gazetteer_data import (
+    ALIASES_FILE, AMBIGUOUS_FILE, COUNTRIES_FILE, DATA_DIR, LEADERS_FILE, SUBDIVISIONS_FILE, GazetteerData,
+)
+from models.taxonomy import COUNTRY_REGION, REGIONS
 
 # How much one mention says about the article, by what kind of surface it is. A demonym is often
 # an adjective in passing ("Russian-made"); a city, group or agency is weaker evidence than a name.
@@ -130,8 +128,10 @@ class Surface:
 class Gazetteer:
     """Surfaces, display names and lookup titles of countries, with the compiled matcher."""
 
-    def __init__(self, surfaces: dict[str, Surface], names: dict[str, str], titles: dict[str, str], place_suffixes: Iterable[str]):
+    def __init__(self, surfaces: dict[str, Surface], names: dict[str, str], titles: dict[str, str],
+                 place_suffixes: Iterable[str], country_regions: Mapping[str, str] = COUNTRY_REGION):
         self.surfaces = surfaces
+        self.country_regions = country_regions  # the region of each country code (a model's regions.json)
         self.names = names
         self.titles = titles
         self._matcher = _matcher(surfaces)
@@ -148,8 +148,14 @@ class Gazetteer:
 
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR) -> Gazetteer:
-        """The gazetteer built from pycountry and the files in `data_dir`, built once per process."""
+        """The gazetteer built from pycountry and the files in `data_dir`, built once per process: the one
+        a model is fitted with. A saved model is served with its own (`from_data`)."""
         return _load(Path(data_dir))
+
+    @classmethod
+    def from_data(cls, data: GazetteerData, country_regions: Mapping[str, str] = COUNTRY_REGION) -> Gazetteer:
+        """The gazetteer built from these rows and no other source."""
+        return _build(data, country_regions)
 
     def find_mentions(self, text: str) -> list[Mention]:
         """Country mentions in `text`, in order, after the context rules of ambiguous words."""
@@ -326,13 +332,14 @@ def focus_features(evidence: dict[str, _Evidence], body: str) -> dict[str, list[
     return features
 
 
-def regions_from_countries(scores: Iterable[CountryScore]) -> dict[str, float]:
+def regions_from_countries(scores: Iterable[CountryScore],
+                           country_regions: Mapping[str, str] = COUNTRY_REGION) -> dict[str, float]:
     """Region scores: a region scores as its best-scoring country in the text, so it reaches 0.5 (the
     focus threshold) exactly when one of its countries is a focus country, and is 0 when none of its
-    countries is named."""
+    countries is named. `country_regions` maps country codes to regions (a model's own map when served)."""
     regions = {slug: 0.0 for slug in REGIONS}
     for country in scores:
-        region = region_of(country.code)
+        region = country_regions.get(country.code.upper())
         if region is not None:
             regions[region] = max(regions[region], country.score)
     return regions
@@ -463,28 +470,15 @@ def _char_pattern(char: str) -> str:
     return re.escape(char)
 
 
-def _read_rows(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = csv.reader((line for line in fh if line.strip() and not line.startswith("#")), delimiter="\t")
-        return [[field.strip() for field in row] for row in rows]
-
-
-def _pycountry_surfaces() -> tuple[dict[str, Surface], dict[str, str]]:
+def _pycountry_surfaces(data: GazetteerData) -> tuple[dict[str, Surface], dict[str, str]]:
     surfaces, names = {}, {}
-    for country in pycountry.countries:
-        names[country.alpha_2] = getattr(country, "common_name", None) or country.name
-        for attribute in ("name", "common_name", "official_name"):
-            value = getattr(country, attribute, None)
+    for alpha_2, name, common_name, official_name in data.rows(COUNTRIES_FILE):
+        names[alpha_2] = common_name or name
+        for value in (name, common_name, official_name):
             # "Korea, Republic of" and "Cocos (Keeling) Islands" are catalogue forms, not text.
             if value and "," not in value and "(" not in value:
-                surfaces[_key(value.removeprefix("the "))] = Surface((country.alpha_2,), "name")
+                surfaces[_key(value.removeprefix("the "))] = Surface((alpha_2,), "name")
     return surfaces, names
-
-
-def _north_american_subdivisions() -> list[tuple[str, str]]:
-    """US states and Canadian provinces: where domestic stories happen, and what "Paris, Texas" ends in."""
-    states = [s for s in pycountry.subdivisions.get(country_code="US") if s.type in ("State", "District")]
-    return [(s.name, "US") for s in states] + [(s.name, "CA") for s in pycountry.subdivisions.get(country_code="CA")]
 
 
 # Kinds whose surfaces are also matched written in capitals ("RUSSIA", "NORTH KOREAN"), as headlines
@@ -512,9 +506,13 @@ def _with_variants(surfaces: dict[str, Surface]) -> dict[str, Surface]:
 
 @functools.cache
 def _load(data_dir: Path) -> Gazetteer:
-    surfaces, names = _pycountry_surfaces()
+    return _build(GazetteerData.from_package(data_dir), COUNTRY_REGION)
+
+
+def _build(data: GazetteerData, country_regions: Mapping[str, str]) -> Gazetteer:
+    surfaces, names = _pycountry_surfaces(data)
     titles = {}
-    for code, kind, surface in _read_rows(data_dir / "country-aliases.tsv"):
+    for code, kind, surface in data.rows(ALIASES_FILE):
         if kind == "title":
             titles[_key(surface)] = code
         elif kind == "name":
@@ -524,11 +522,11 @@ def _load(data_dir: Path) -> Gazetteer:
             surfaces[_key(surface)] = Surface(() if kind == "block" else (code,), kind)
         else:
             raise ValueError(f"country-aliases.tsv: unknown kind {kind!r} for {surface!r}")
-    for row in _read_rows(data_dir / "leaders.tsv"):
+    for row in data.rows(LEADERS_FILE):
         code, forms = row[0], row[5]
         for form in filter(None, forms.split("|")):
             surfaces[_key(form)] = Surface((code,), "leader")
-    for row in _read_rows(data_dir / "ambiguous-names.tsv"):
+    for row in data.rows(AMBIGUOUS_FILE):
         surface, kind, rules, codes = row[:4]
         cues = row[4].split("|") if len(row) > 4 and row[4] else []
         pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, cues)) + r")(?!\w)") if cues else None
@@ -536,8 +534,9 @@ def _load(data_dir: Path) -> Gazetteer:
     # A state or province is a place of its country, unless the curated data says otherwise
     # (Georgia is ambiguous); only those that stayed places end a "Paris, Texas" town name.
     place_suffixes = []
-    for name, code in _north_american_subdivisions():
+    # US states and Canadian provinces: where domestic stories happen, and what "Paris, Texas" ends in.
+    for name, code in data.rows(SUBDIVISIONS_FILE):
         surface = surfaces.setdefault(_key(name), Surface((code,), "place"))
         if surface.codes == (code,):
             place_suffixes.append(name)
-    return Gazetteer(_with_variants(surfaces), names, titles, place_suffixes)
+    return Gazetteer(_with_variants(surfaces), names, titles, place_suffixes, country_regions)

@@ -25,6 +25,13 @@ from models.gazetteer_data import (
 )
 from models.taxonomy import COUNTRY_REGION, REGIONS
 
+# The version of the rules in this module (kind weights, context rules, patterns, focus features): the
+# gazetteer's rows are frozen into each artifact, its rules are code, and an artifact records which
+# rules it was saved with. A change that alters any mention or score bumps it; this code serves the
+# artifacts of the versions in GAZETTEER_RULES_VERSIONS.
+GAZETTEER_RULES_VERSION = "1"
+GAZETTEER_RULES_VERSIONS = frozenset({"1"})
+
 # How much one mention says about the article, by what kind of surface it is. A demonym is often
 # an adjective in passing ("Russian-made"); a city, group or agency is weaker evidence than a name.
 KIND_WEIGHTS: dict[str, float] = {

@@ -46,8 +46,11 @@ class GazetteerData:
         version = _pycountry_version()
         countries = [(c.alpha_2, c.name, getattr(c, "common_name", "") or "", getattr(c, "official_name", "") or "")
                      for c in pycountry.countries]
-        states = [s for s in pycountry.subdivisions.get(country_code="US") if s.type in ("State", "District")]
-        subdivisions = [(s.name, "US") for s in states] + [(s.name, "CA") for s in pycountry.subdivisions.get(country_code="CA")]
+        # pycountry gives subdivisions as a set, in a different order in each process: sorted, the frozen
+        # file is the same bytes every time (the gazetteer does not depend on their order).
+        states = sorted(s.name for s in pycountry.subdivisions.get(country_code="US") if s.type in ("State", "District"))
+        provinces = sorted(s.name for s in pycountry.subdivisions.get(country_code="CA"))
+        subdivisions = [(name, "US") for name in states] + [(name, "CA") for name in provinces]
         files[COUNTRIES_FILE] = _tsv(_COUNTRIES_HEADER.format(version=version), countries)
         files[SUBDIVISIONS_FILE] = _tsv(_SUBDIVISIONS_HEADER.format(version=version), subdivisions)
         return cls(files)

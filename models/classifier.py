@@ -12,7 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
-from models.artifact import Model
+from models.artifact import REGION_RULE, Model
 from models.pipeline import SparseRow, mask_names
 from models.gazetteer import Gazetteer, regions_from_countries, score_countries
 from models.schema import Article, CountryMention, Enrichment, ModelRef
@@ -26,8 +26,9 @@ LANGUAGE_CONFIDENCE = 0.5
 SUPPORTED_LANGUAGES = frozenset({"en"})
 EVIDENCE_PER_LABEL = 5
 # A region applies when one of its countries is a focus country of the article (focus score 0.5 or
-# more): never for a country merely mentioned, and never from the words alone.
-REGION_THRESHOLD = 0.5
+# more): never for a country merely mentioned, and never from the words alone. Every artifact records
+# this rule (regions.json), so it is defined with the format.
+REGION_THRESHOLD = REGION_RULE["threshold"]
 
 
 def classify(article: Article, model: Model) -> Enrichment:
@@ -57,7 +58,9 @@ def classify_batch(articles: Sequence[Article], model: Model, article_seconds: l
         return results
 
     text_model = model.text_model
-    gazetteer = Gazetteer.load()
+    # The artifact's own gazetteer; a model fitted in this process (training) has none yet and is
+    # judged with the package's, which is the one it will be saved with.
+    gazetteer = model.gazetteer or Gazetteer.load()
     mentions = {}  # per judged article, its title's and body's country mentions: found once, used twice
     for i in judged:
         started = clock()
@@ -79,7 +82,7 @@ def classify_batch(articles: Sequence[Article], model: Model, article_seconds: l
         countries = score_countries(prepared[i].title, prepared[i].body, gazetteer, text_model.focus, mentions[i])
         costs[i] += clock() - started
         results[i] = _enrichment(text_model, rows[row], topic_probs[row], topic_thresholds[row], countries,
-                                 prepared[i].language, ref)
+                                 gazetteer.country_regions, prepared[i].language, ref)
     if article_seconds is not None:
         article_seconds[:] = costs
     return results
@@ -122,10 +125,11 @@ def _unjudged(status: str, language: str | None, ref: ModelRef) -> Enrichment:
     )
 
 
-def _enrichment(text_model, row, topic_probs, topic_thresholds, countries, language, ref) -> Enrichment:
+def _enrichment(text_model, row, topic_probs, topic_thresholds, countries, country_regions, language,
+                ref) -> Enrichment:
     topic_heads, region_heads = text_model.topic_heads, text_model.region_heads
     topics = _assigned(topic_heads.labels, topic_probs, topic_thresholds)
-    region_scores = regions_from_countries(countries)
+    region_scores = regions_from_countries(countries, country_regions)
     regions = sorted((slug for slug, score in region_scores.items() if score >= REGION_THRESHOLD),
                      key=lambda slug: (-region_scores[slug], REGIONS.index(slug)))
     names = text_model.feature_names

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from models.artifact import METADATA_FILE, read_metadata
+from models.artifact import METADATA_FILE, artifact_digest, read_metadata
 from models.errors import RegistryError
 
 CURRENT_FILE = "current"
@@ -59,7 +59,7 @@ def add_version(registry: str | Path, artifact: str | Path) -> Path:
     if target.resolve() == Path(artifact).resolve():
         return target
     if target.exists():
-        if read_metadata(target).get("sha256") != read_metadata(artifact).get("sha256"):
+        if artifact_digest(target) != artifact_digest(artifact):
             raise RegistryError(f"{target} already holds a different artifact with version {version}")
         return target
     Path(registry).mkdir(parents=True, exist_ok=True)

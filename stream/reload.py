@@ -130,7 +130,8 @@ class ModelWatcher:
 def _stamp(directory: Path) -> tuple[int, ...]:
     """When and how big the artifact's files are, so a refused artifact that is fixed is tried again."""
     stamp: list[int] = []
-    for path in sorted(directory.iterdir()) if directory.is_dir() else []:
+    # Every file, those of the artifact's gazetteer/ folder included: one fixed in place is tried again.
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()) if directory.is_dir() else []:
         info = path.stat()
         stamp += [info.st_mtime_ns, info.st_size]
     return tuple(stamp)

@@ -267,8 +267,8 @@ def measure_footprint(model: Model) -> dict:
     import subprocess
     import sys
 
-    from models.artifact import PIPELINE_FILE
+    from models.artifact import artifact_bytes
 
     probe = subprocess.run([sys.executable, "-c", _FOOTPRINT_PROBE, str(model.path)], capture_output=True,
                            text=True, check=True, cwd=Path(__file__).resolve().parents[1])
-    return {"artifact_mb": (model.path / PIPELINE_FILE).stat().st_size / 1e6, **json.loads(probe.stdout)}
+    return {"artifact_mb": artifact_bytes(model.path) / 1e6, **json.loads(probe.stdout)}

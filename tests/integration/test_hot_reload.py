@@ -13,7 +13,7 @@ import pytest
 from broker_helpers import drain
 from topic_fixtures import ROOT, send_all
 from feed import Feeder, articles, wait_until
-from models.artifact import MODEL_CARD_FILE, PIPELINE_FILE, load_model, save_model
+from models.artifact import MODEL_CARD_FILE, WEIGHTS_FILE, load_model, save_model
 from models.registry import add_version, set_current
 
 pytestmark = pytest.mark.integration
@@ -74,9 +74,9 @@ def test_a_promoted_model_serves_without_restart_and_a_corrupted_one_is_refused(
     shutil.copytree(registry / new, registry / broken)
     metadata = json.loads((registry / broken / "metadata.json").read_text())
     (registry / broken / "metadata.json").write_text(json.dumps({**metadata, "version": broken}))
-    pipeline = bytearray((registry / broken / PIPELINE_FILE).read_bytes())
+    pipeline = bytearray((registry / broken / WEIGHTS_FILE).read_bytes())
     pipeline[len(pipeline) // 2] ^= 0xFF
-    (registry / broken / PIPELINE_FILE).write_bytes(bytes(pipeline))
+    (registry / broken / WEIGHTS_FILE).write_bytes(bytes(pipeline))
     promote_to(registry, broken)
     wait_until(lambda: worker.metric("newsfeed_model_reloads_total", result="refused") == 1, timeout_s=60)
     (refusal,) = [e for e in worker.logs() if e["message"].startswith("model refused")]

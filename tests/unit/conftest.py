@@ -60,10 +60,39 @@ def tiny_examples() -> list[_Example]:
 
 
 @pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory):
-    text_model, validation = fit_text_model(tiny_examples(), FitConfig(min_df=1, validation_share=0.25), progress=lambda _: None)
+def tiny_fit():
+    """The tiny model as fitted (scikit-learn vectorizer), with its validation figures; not to be modified."""
+    return fit_text_model(tiny_examples(), FitConfig(min_df=1, validation_share=0.25), progress=lambda _: None)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory, tiny_fit):
+    text_model, validation = tiny_fit
     directory = tmp_path_factory.mktemp("artifact") / "tiny-1"
     return save_model(text_model, directory, {"version": "tiny-1", "validation": validation}, "# tiny test model\n")
+
+
+@pytest.fixture(scope="session")
+def write_format_1():
+    """A function writing an artifact as the code before format 2 did: the pickled TextModel, its sha256 in
+    the metadata, a card."""
+    return _write_format_1
+
+
+def _write_format_1(text_model, directory, version: str):
+    import hashlib
+    import json
+
+    import joblib
+
+    directory.mkdir(parents=True)
+    joblib.dump(text_model, directory / "pipeline.joblib", compress=3)
+    digest = hashlib.sha256((directory / "pipeline.joblib").read_bytes()).hexdigest()
+    metadata = {"version": version, "sha256": digest, "format_version": 1, "text_prep_version": "2",
+                "topics": list(text_model.topics), "regions": list(text_model.regions)}
+    (directory / "metadata.json").write_text(json.dumps(metadata))
+    (directory / "MODEL_CARD.md").write_text(f"# {version}\n")
+    return directory
 
 
 @pytest.fixture(scope="session")

@@ -1,40 +1,50 @@
+import hashlib
 import json
 import shutil
 
 import pytest
 
-from models.artifact import METADATA_FILE, PIPELINE_FILE, load_model, read_metadata
+from models.artifact import MANIFEST_FILE, WEIGHTS_FILE, load_model, read_metadata, save_model
 from models.errors import ArtifactError, RegistryError
 from models.registry import add_version, current_version, resolve_model_dir, set_current
 
 
-def test_saved_artifact_records_hash_labels_and_thresholds(tiny_model_dir, tiny_model):
+def test_saved_artifact_records_labels_thresholds_and_every_file_s_hash(tiny_model_dir, tiny_model):
     metadata = read_metadata(tiny_model_dir)
-    assert metadata["version"] == "tiny-1"
-    assert metadata["sha256"] == tiny_model.sha256 and len(metadata["sha256"]) == 64
+    assert metadata["version"] == "tiny-1" and metadata["format_version"] == 2
     assert metadata["topics"] == ["diplomacy", "space", "defence"]
     assert set(metadata["thresholds"]["topics"]) == {"diplomacy", "space", "defence"}
-    assert metadata["sklearn_version"]
+    manifest = json.loads((tiny_model_dir / MANIFEST_FILE).read_text())
+    on_disk = {p.relative_to(tiny_model_dir).as_posix() for p in tiny_model_dir.rglob("*") if p.is_file()}
+    assert set(manifest["files"]) == on_disk - {MANIFEST_FILE}
+    for name, entry in manifest["files"].items():
+        data = (tiny_model_dir / name).read_bytes()
+        assert entry == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    assert tiny_model.sha256 == hashlib.sha256((tiny_model_dir / MANIFEST_FILE).read_bytes()).hexdigest()
 
 
-def test_a_modified_pipeline_file_is_refused_with_the_reason(tiny_model_dir, tmp_path):
-    copy = shutil.copytree(tiny_model_dir, tmp_path / "tampered")
-    with open(copy / PIPELINE_FILE, "ab") as handle:
-        handle.write(b"\0")
-    with pytest.raises(ArtifactError, match="does not match metadata"):
-        load_model(copy)
+def test_the_card_and_metadata_count_the_frozen_gazetteer(tiny_model_dir):
+    rows = read_metadata(tiny_model_dir)["gazetteer_rows"]
+    assert rows["countries.tsv"] > 200 and rows["leaders.tsv"] > 100
+    card = (tiny_model_dir / "MODEL_CARD.md").read_text()
+    assert "## Gazetteer" in card and f"{rows['country-aliases.tsv']} in `country-aliases.tsv`" in card
 
 
-def test_metadata_from_another_text_preparation_is_refused(tiny_model_dir, tmp_path):
+def test_an_artifact_is_written_once(tiny_model, tiny_model_dir):
+    with pytest.raises(ArtifactError, match="not empty"):
+        save_model(tiny_model.text_model, tiny_model_dir, {"version": "tiny-1"}, "# again\n")
+
+
+def test_text_preparation_of_another_version_is_refused(tiny_model_dir, tmp_path):
     copy = shutil.copytree(tiny_model_dir, tmp_path / "old")
-    metadata = json.loads((copy / METADATA_FILE).read_text())
-    metadata["text_prep_version"] = "0"
-    (copy / METADATA_FILE).write_text(json.dumps(metadata))
+    manifest = json.loads((copy / MANIFEST_FILE).read_text())
+    manifest["text_prep_version"] = "0"
+    (copy / MANIFEST_FILE).write_text(json.dumps(manifest))
     with pytest.raises(ArtifactError, match="retrain"):
         load_model(copy)
 
 
-def test_a_directory_without_metadata_is_not_an_artifact(tmp_path):
+def test_a_directory_without_a_manifest_is_not_an_artifact(tmp_path):
     with pytest.raises(ArtifactError, match="not a model artifact"):
         load_model(tmp_path)
 
@@ -51,11 +61,23 @@ def test_registry_promotes_and_rolls_back_by_moving_the_current_pointer(tiny_mod
     assert current_version(registry) == "tiny-1"
 
 
+def test_the_registry_refuses_a_different_artifact_under_a_version_it_holds(tiny_model_dir, tmp_path):
+    registry = tmp_path / "registry"
+    add_version(registry, tiny_model_dir)
+    other = shutil.copytree(tiny_model_dir, tmp_path / "other" / "tiny-1")
+    (other / MANIFEST_FILE).write_text((other / MANIFEST_FILE).read_text() + " ")
+    with pytest.raises(RegistryError, match="different artifact"):
+        add_version(registry, other)
+
+
 def test_resolve_names_what_it_expected_when_given_neither(tmp_path):
     with pytest.raises(RegistryError, match="neither a model artifact"):
         resolve_model_dir(tmp_path)
 
 
-def test_the_shipped_default_model_loads():
-    model = load_model(resolve_model_dir(None))
+def test_the_shipped_default_model_is_format_2_and_loads_with_its_own_gazetteer():
+    directory = resolve_model_dir(None)
+    model = load_model(directory)
     assert model.version and len(model.sha256) == 64
+    assert (directory / WEIGHTS_FILE).is_file() and not (directory / "pipeline.joblib").exists()
+    assert model.gazetteer is not None and model.gazetteer.country_for_name("Kyiv") == "UA"

@@ -2,13 +2,12 @@
 
 import dataclasses
 import logging
-import shutil
 import time
 
 import pytest
 from prometheus_client import CollectorRegistry
 
-from models.artifact import MODEL_CARD_FILE, PIPELINE_FILE, load_model, save_model
+from models.artifact import MODEL_CARD_FILE, WEIGHTS_FILE, load_model, save_model
 from models.classifier import classify_batch
 from models.registry import SHIPPED_REGISTRY, add_version, set_current
 from stream.metrics import create_metrics
@@ -68,14 +67,13 @@ def test_a_promoted_version_is_loaded_and_served_then_rolled_back(watching, regi
     assert reloads(metrics_registry, "loaded") == 2
 
 
-def test_a_corrupted_artifact_is_refused_once_and_the_old_model_keeps_serving(watching, registry, caplog):
+def test_a_corrupted_artifact_is_refused_once_and_the_old_model_keeps_serving(watching, registry, tmp_path, caplog):
     watcher, metrics_registry = watching
-    broken = registry / "tiny-3"
-    shutil.copytree(registry / "tiny-2", broken)
-    (broken / "metadata.json").write_text((broken / "metadata.json").read_text().replace('"tiny-2"', '"tiny-3"'))
-    data = bytearray((broken / PIPELINE_FILE).read_bytes())
+    broken = add_version(registry, new_version(registry / "tiny-2", "tiny-3", tmp_path / "staging-3"))
+    good = (broken / WEIGHTS_FILE).read_bytes()
+    data = bytearray(good)
     data[len(data) // 2] ^= 0xFF
-    (broken / PIPELINE_FILE).write_bytes(bytes(data))
+    (broken / WEIGHTS_FILE).write_bytes(bytes(data))
     set_current(registry, "tiny-3")
 
     with caplog.at_level(logging.WARNING):
@@ -84,10 +82,10 @@ def test_a_corrupted_artifact_is_refused_once_and_the_old_model_keeps_serving(wa
     assert watcher.model().version == "tiny-1"
     assert reloads(metrics_registry, "refused") == 1
     (refusal,) = [r for r in caplog.records if r.message.startswith("model refused")]
-    assert "sha256" in refusal.reason and refusal.serving == "tiny-1"
+    assert "sha256" in refusal.reason and WEIGHTS_FILE in refusal.reason and refusal.serving == "tiny-1"
 
-    # fixed in place (the right pipeline file back), it is tried again and served
-    shutil.copy(registry / "tiny-2" / PIPELINE_FILE, broken / PIPELINE_FILE)
+    # fixed in place (the right weights file back), it is tried again and served
+    (broken / WEIGHTS_FILE).write_bytes(good)
     assert watcher.check() is True
     assert watcher.model().version == "tiny-3"
 

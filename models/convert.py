@@ -1,0 +1,63 @@
+"""`newsfeed model convert`: a format-1 artifact (a joblib pickle) rewritten once as format 2.
+
+This is the one place that still unpickles a model, so it is a deliberate, offline step: the pickle is
+unpickled only after its sha256 matches the one its metadata records, and the result is written as
+data files that load without running code. The gazetteer frozen into the new artifact is the package's
+at conversion time: the one the format-1 model was being served with. It needs scikit-learn and joblib
+(the pickle holds a scikit-learn vectorizer); serving the converted artifact needs neither.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from models.artifact import FORMAT_1_PIPELINE, MANIFEST_FILE, MODEL_CARD_FILE, Model, load_model, read_metadata, save_model, sha256_of
+from models.errors import ArtifactError
+from models.pipeline import TextModel
+from models.text import READS_TEXT_PREP_VERSIONS
+
+# The card section save_model appends; a converted card keeps one copy of it.
+_GAZETTEER_HEADING = "\n## Gazetteer\n"
+
+
+def convert_model(source: str | Path, target: str | Path) -> Model:
+    """Read the format-1 artifact `source`, write it as format 2 to `target` (which must not exist or be
+    empty) with the same version, and return the loaded result."""
+    source, target = Path(source), Path(target)
+    if (source / MANIFEST_FILE).is_file():
+        raise ArtifactError(f"{source}: already a format-2 artifact; nothing to convert")
+    pipeline = source / FORMAT_1_PIPELINE
+    if not pipeline.is_file():
+        raise ArtifactError(f"{source}: not a format-1 artifact (no {FORMAT_1_PIPELINE})")
+    metadata = read_metadata(source)
+    for key in ("version", "sha256", "text_prep_version"):
+        if key not in metadata:
+            raise ArtifactError(f"{source / 'metadata.json'}: lacks {key!r}")
+    if metadata["text_prep_version"] not in READS_TEXT_PREP_VERSIONS:
+        raise ArtifactError(f"{source}: trained with text preparation v{metadata['text_prep_version']}, which this "
+                            "code does not serve; retrain instead of converting")
+    actual = sha256_of(pipeline)
+    if actual != metadata["sha256"]:
+        raise ArtifactError(f"{pipeline}: sha256 {actual[:12]}… does not match metadata {str(metadata['sha256'])[:12]}…; "
+                            "the file is corrupted or was replaced, and is not unpickled")
+    text_model = _unpickle(pipeline)
+    card_path = source / MODEL_CARD_FILE
+    card = card_path.read_text(encoding="utf-8") if card_path.is_file() else f"# Model {metadata['version']}\n"
+    card = card.split(_GAZETTEER_HEADING)[0]
+    converted = {key: value for key, value in metadata.items() if key not in ("sha256", "format_version")}
+    converted["converted_from"] = {"format_version": metadata.get("format_version", 1), "sha256": actual}
+    save_model(text_model, target, converted, card)
+    return load_model(target)
+
+
+def _unpickle(pipeline: Path) -> TextModel:
+    import joblib  # only here: nothing else in the project reads a pickle
+
+    try:
+        text_model = joblib.load(pipeline)
+    except Exception as exc:  # a pickle can fail in many ways; all of them mean "unusable artifact"
+        raise ArtifactError(f"{pipeline}: cannot be loaded: {type(exc).__name__}: {exc}") from exc
+    if not isinstance(text_model, TextModel):
+        raise ArtifactError(f"{pipeline}: holds a {type(text_model).__name__}, not a TextModel")
+    return text_model
+

@@ -361,6 +361,54 @@ def _run_promote(args: argparse.Namespace) -> int:
     return 0 if result.passed else 1
 
 
+# --- model convert / inspect / diff --------------------------------------------------------------
+
+def _model_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    convert = actions.add_parser(
+        "convert", epilog=EPILOG,
+        help="rewrite a format-1 (pickle) artifact once as format 2, with the package's gazetteer frozen into it")
+    convert.add_argument("source", metavar="SRC", help="the format-1 artifact directory")
+    convert.add_argument("target", metavar="DST", help="the new artifact directory (must not exist, or be empty)")
+    inspect = actions.add_parser("inspect", epilog=EPILOG,
+                                 help="check an artifact and show its version, files, labels, thresholds and gazetteer")
+    inspect.add_argument("artifact", metavar="DIR", help="an artifact directory, or a registry (its current version)")
+    diff = actions.add_parser(
+        "diff", epilog=EPILOG,
+        help="what changes from artifact A to B: thresholds, vocabulary, gazetteer rows and, with --data, "
+             "the enrichments of a sample of articles")
+    diff.add_argument("a", metavar="A", help="the first artifact directory (or registry)")
+    diff.add_argument("b", metavar="B", help="the second artifact directory (or registry)")
+    diff.add_argument("--data", metavar="DIR", help="a data directory (e.g. ../shared/data) to sample articles from")
+    diff.add_argument("--sample", type=int, default=1000, metavar="N",
+                      help="how many articles of --data to enrich with both models (default 1000)")
+
+
+def _run_model(args: argparse.Namespace) -> int:
+    from models.registry import resolve_model_dir
+
+    configure_logging("INFO")  # offline tools: no worker setting is read, so none can refuse to parse
+    if args.action == "convert":
+        from models.convert import convert_model
+
+        model = convert_model(_existing_dir(args.source, "SRC"), args.target)
+        sys.stdout.write(json.dumps({"converted": str(model.path), "version": model.version, "sha256": model.sha256})
+                         + "\n")
+        return 0
+    from models.inspection import diff_artifacts, inspect_artifact, sample_articles
+
+    if args.action == "inspect":
+        report = inspect_artifact(resolve_model_dir(_existing_dir(args.artifact, "DIR")))
+        sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        return 0 if report["checks"].startswith("ok") else 1
+    if args.sample <= 0:
+        raise ConfigError("--sample must be a positive number")
+    a, b = (resolve_model_dir(_existing_dir(path, name)) for path, name in ((args.a, "A"), (args.b, "B")))
+    articles = sample_articles(_existing_dir(args.data, "--data"), args.sample) if args.data else []
+    sys.stdout.write(json.dumps(diff_artifacts(a, b, articles), indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
 COMMANDS: tuple[Command, ...] = (
     Command("worker", "run a classifier worker in the consumer group", _worker_arguments, _run_worker),
     Command("classify", "classify JSON Lines (or one text) without Kafka, exactly as the worker does",
@@ -375,6 +423,8 @@ COMMANDS: tuple[Command, ...] = (
             _evaluate_arguments, _run_evaluate),
     Command("promote", "gate a model against the registry's current one, then make it current",
             _promote_arguments, _run_promote),
+    Command("model", "convert a format-1 artifact, inspect an artifact, or diff two (`model convert|inspect|diff`)",
+            _model_arguments, _run_model),
 )
 
 

@@ -98,7 +98,7 @@ def test_the_build_context_holds_the_code_and_the_shipped_model(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     current = (ROOT / "models" / "registry" / "current").read_text().strip()
     assert {"newsfeed.py", "stream/worker.py", "stream/reload.py", "models/registry/current",
-            f"models/registry/{current}/pipeline.joblib"} <= names
+            f"models/registry/{current}/weights.npz", f"models/registry/{current}/gazetteer/leaders.tsv"} <= names
 
 
 # --- compose -------------------------------------------------------------------------------------

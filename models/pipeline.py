@@ -1,7 +1,7 @@
 """The fitted text model inside an artifact: TF-IDF features and one linear head per label set.
 
-It is deliberately plain: a scikit-learn vectorizer plus, per label, a weight vector, an intercept
-and a tuned threshold. Serving is one sparse matrix product per batch; evidence is the per-feature
+It is deliberately plain: TF-IDF features (scikit-learn's vectorizer while fitting, its numbers in
+`models/tfidf.py` once saved) plus, per label, a weight vector, an intercept and a tuned threshold. Serving is one sparse matrix product per batch; evidence is the per-feature
 product of weight and TF-IDF value, read straight off the same numbers that made the score.
 """
 

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 def load_model(model_dir: str | None) -> Any:
     """The artifact at `model_dir` (a registry's current one, or the shipped model when None), verified."""
-    # The model layer (scikit-learn) is imported here, not at module top: `newsfeed produce`,
+    # The model layer (numpy, scipy) is imported here, not at module top: `newsfeed produce`,
     # `consume` and `--help` do not need it, and the worker loop is unit-tested without it.
     from models.artifact import load_model as load_artifact
     from models.registry import resolve_model_dir

@@ -40,3 +40,26 @@ def model_throughput(articles: Sequence[Article], sizes: Sequence[int], model: A
                          "articles": done, "seconds": round(elapsed, 2),
                          "cpu_ms_per_article": round(1000 * cpu / done, 3)}
     return results
+
+
+def sklearn_vectorizer_throughput(articles: Sequence[Article], feature_names: Sequence[str], size: int,
+                                  seconds: float) -> dict[str, float]:
+    """Articles/s of scikit-learn's `TfidfVectorizer(ngram_range=(1, 2)).transform` alone, at batch `size`:
+    the yardstick of issue 11 for the whole model (text preparation, topics, regions, gazetteer). It has
+    the model's vocabulary, so the same size, with idf fitted on the same articles it transforms."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [f"{a.title}\n{a.text}" for a in articles]
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), vocabulary=list(feature_names)).fit(texts)
+    vectorizer.transform(texts[:8])
+    done, position = 0, 0
+    started, cpu_started = time.perf_counter(), time.process_time()
+    while True:
+        vectorizer.transform([texts[(position + k) % len(texts)] for k in range(size)])
+        done, position = done + size, position + size
+        elapsed = time.perf_counter() - started
+        if elapsed >= seconds:
+            break
+    return {"articles_per_s": round(done / elapsed, 1), "articles": done, "seconds": round(elapsed, 2),
+            "cpu_ms_per_article": round(1000 * (time.process_time() - cpu_started) / done, 3),
+            "features": len(vectorizer.vocabulary_)}

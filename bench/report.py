@@ -1,4 +1,4 @@
-"""The bench's table and its ratios against the targets of issue 6."""
+"""The bench's table and its ratios against the targets of issues 6 and 11."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ TARGETS = (
     ("2 processes / 1 process", lambda r: r["two_process_aps"] / r["one_process_aps"], ">=", 1.7),
     ("p99 ms at 100 articles/s", lambda r: r["p99_ms_at_100aps"], "<=", 250.0),
     ("worker peak RSS MB", lambda r: r["worker_rss_mb"], "<=", 400.0),
+    # Issue 11: the whole model at least as fast as scikit-learn's vectorizer alone, in the same run.
+    ("model alone / sklearn vectorizer", lambda r: r["model_alone_aps"] / r["sklearn_vectorizer_aps"], ">=", 1.0),
 )
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from bench.broker import PacedLoad, Run, TopicWatch, create_topics, delete_topics, preload, unique_prefix
 from bench.corpus import Corpus, load_corpus
 from bench.machine import CpuShare, broker_pid, load_average, machine_facts, now_utc
-from bench.model import decode_corpus, model_throughput
+from bench.model import decode_corpus, model_throughput, sklearn_vectorizer_throughput
 from bench.report import cpu_ratios, render_table, target_checks
 from bench.workers import ROOT, Workers
 
@@ -69,6 +69,10 @@ def run_suite(plan: Plan) -> dict[str, Any]:
                               model_throughput(articles, sizes, model, plan.model_seconds, corpus.mean_bytes).items()}
     results["model_alone_cpu"] = share.stop()
     results["model_alone_aps"] = results["model_alone"][str(settings.batch_size)]["articles_per_s"]
+    log.info("scikit-learn's vectorizer alone, the same vocabulary")
+    results["sklearn_vectorizer"] = sklearn_vectorizer_throughput(
+        articles, model.text_model.feature_names, settings.batch_size, plan.model_seconds)
+    results["sklearn_vectorizer_aps"] = results["sklearn_vectorizer"]["articles_per_s"]
     del articles, model
 
     prefix = unique_prefix()

@@ -189,7 +189,7 @@ def _artifact_files(text_model: TextModel, metadata: dict[str, Any], model_card:
 
 
 def _gazetteer_card(row_counts: dict[str, int]) -> str:
-    rows = ", ".join(f"{count} in `{name}`" for name, count in row_counts.items())
+    rows = ", ".join(f"{count} rows of `{name}`" for name, count in row_counts.items())
     return ("## Gazetteer\n\nThe country gazetteer is part of this artifact (`gazetteer/`), frozen when it was saved: "
             f"{rows}. Editing `models/data/` or upgrading pycountry does not change this model's output; "
             "a gazetteer fix ships as a new model version.\n")

@@ -233,6 +233,9 @@ def verified_files(directory: str | Path) -> tuple[dict[str, Any], dict[str, byt
         listed = manifest["files"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ArtifactError(f"{manifest_path}: unreadable manifest: {exc}") from exc
+    if not isinstance(manifest, dict) or not isinstance(listed, dict) or not all(
+            isinstance(entry, dict) for entry in listed.values()):
+        raise ArtifactError(f"{manifest_path}: unreadable manifest: files is not a table of sha256 and bytes")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise ArtifactError(f"{directory}: artifact format {manifest.get('format_version')}, this code reads "
                             f"{FORMAT_VERSION}")

@@ -83,9 +83,15 @@ def _decode_text(value: bytes | None, limits: Limits) -> str:
     if len(value) > limits.max_input_bytes:
         raise InvalidArticle("too_large", f"{len(value)} bytes, over the limit of {limits.max_input_bytes}")
     try:
-        return value.decode("utf-8")
+        text = value.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidArticle("invalid_utf8", f"not UTF-8 at byte {exc.start}: {exc.reason}") from None
+    # A UTF-8 byte-order mark is no part of the content: RFC 8259 lets a parser ignore one, and
+    # Windows tools write it. Only the first is removed; a second would be a real U+FEFF character.
+    return text[1:] if text.startswith(_BOM) else text
+
+
+_BOM = "\ufeff"
 
 
 def _refuse_constant(name: str) -> Any:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from models.schema import Article, InvalidArticle, article_from_dict
+from models.schema import SCHEMA_VERSION, Article, InvalidArticle, article_from_dict
 
 # Header names of a dead letter. The value and key of a dead letter are the original bytes; any
 # headers the original record had come first, these are appended after them.
@@ -24,6 +24,7 @@ MESSAGE_HEADER = "newsfeed.message"
 SOURCE_TOPIC_HEADER = "newsfeed.source.topic"
 SOURCE_PARTITION_HEADER = "newsfeed.source.partition"
 SOURCE_OFFSET_HEADER = "newsfeed.source.offset"
+SCHEMA_VERSION_HEADER = "newsfeed.schema_version"  # the contract version, as in enriched records
 
 MAX_MESSAGE_CHARS = 300
 
@@ -158,6 +159,7 @@ def dead_letter_headers(
         (SOURCE_TOPIC_HEADER, topic.encode()),
         (SOURCE_PARTITION_HEADER, str(partition).encode()),
         (SOURCE_OFFSET_HEADER, str(offset).encode()),
+        (SCHEMA_VERSION_HEADER, SCHEMA_VERSION.encode()),
     ]
 
 

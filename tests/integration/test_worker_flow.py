@@ -11,7 +11,7 @@ import pytest
 
 from models.schema import derive_id
 from stream.codec import read_dead_letter
-from broker_helpers import assert_enriched_record, count_records, drain
+from broker_helpers import DEAD_LETTER_SCHEMA, assert_enriched_record, count_records, drain
 from topic_fixtures import SENTENCES, send_all
 
 pytestmark = pytest.mark.integration
@@ -82,6 +82,8 @@ def test_500_articles_with_20_malformed_through_a_worker(topics, start_worker):
     read_back = {(r.partition, r.offset): (r.key, r.value) for r in drain(settings, settings.input_topic, 500)}
     for letter in letters:  # original key and value bytes unchanged, and the headers point at them
         info = read_dead_letter(letter.headers)
+        headers = {name: value.decode("utf-8", "replace") for name, value in letter.headers}
+        assert not list(DEAD_LETTER_SCHEMA.iter_errors(headers)), headers
         assert info.topic == settings.input_topic and info.message
         assert read_back[(info.partition, info.offset)] == (letter.key, letter.value)
 

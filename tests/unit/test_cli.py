@@ -28,6 +28,8 @@ def restore_logging():
     (["consume"], "newsfeed consume: error: the following arguments are required: --topic"),
     (["classify", "/no/such/file.jsonl"], "newsfeed classify: error: cannot open /no/such/file.jsonl"),
     (["topics"], "newsfeed topics: error: the following arguments are required: ACTION"),
+    (["schema", "record"], "newsfeed schema: error: argument NAME: invalid choice: 'record' (choose from 'input', "
+                           "'output', 'dead-letter')"),
 ])
 def test_a_bad_argument_is_one_line_and_exit_2(argv, message, capsys, monkeypatch):
     monkeypatch.delenv("NEWSFEED_BATCH_SIZE", raising=False)

@@ -163,7 +163,7 @@ def test_dead_letter_headers_round_trip():
     headers = dead_letter_headers("invalid_json", "Expecting value", "articles.raw", 3, 1207)
     assert [name for name, _ in headers] == [
         "newsfeed.reason", "newsfeed.message", "newsfeed.source.topic",
-        "newsfeed.source.partition", "newsfeed.source.offset"]
+        "newsfeed.source.partition", "newsfeed.source.offset", "newsfeed.schema_version"]
     letter = read_dead_letter([("trace", b"abc"), *headers])
     assert (letter.reason, letter.message, letter.topic, letter.partition, letter.offset) == (
         "invalid_json", "Expecting value", "articles.raw", 3, 1207)

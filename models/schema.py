@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from models.errors import NewsfeedError
+from models.standard_codes import region_codes, topic_codes
 
 # Why an incoming record was refused. A small fixed set: these strings are Kafka header values and
 # Prometheus label values, so adding one is a contract change. `invalid_field` is no longer given
@@ -229,6 +230,9 @@ def enriched_record(
     record = dict(article.fields)
     record["id"] = article.id
     record.update(enrichment.as_dict())
+    # Standard codes next to the project's own slugs, for newsroom systems that speak IPTC and M49.
+    record["topic_codes"] = topic_codes(enrichment.topics)
+    record["region_codes"] = region_codes(enrichment.regions)
     record["processed_at"] = processed_at
     if origin is not None:
         record["origin"] = origin

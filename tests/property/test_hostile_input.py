@@ -24,8 +24,9 @@ LIMITS = Limits(max_input_bytes=64_000, max_json_depth=32, max_text_chars=20_000
 
 ARTICLE_FIELDS = ("id", "url", "title", "text", "html", "published_at", "source", "language")
 # Names the enrichment writes, over whatever the input had under them.
-RECORD_OWN = frozenset({"id", "topics", "topic_scores", "regions", "region_scores", "countries", "evidence", "status",
-                        "language", "model", "processed_at", "origin", "warnings", "schema_version"})
+RECORD_OWN = frozenset({"id", "topics", "topic_scores", "regions", "region_scores", "countries", "evidence", "topic_codes",
+                        "region_codes", "status", "language", "model", "processed_at", "origin", "warnings",
+                        "schema_version"})
 
 EXAMPLES = {"bytes": 3000, "json": 2500, "articles": 2000, "html": 1500, "batches": 600, "large": 400}
 BATCH_SIZE = 4  # payloads per generated batch: "batches" checks 600 x 4 = 2,400 payloads

@@ -61,6 +61,8 @@ TIMESTAMP_PATTERN = (
 _TIMESTAMP = re.compile(TIMESTAMP_PATTERN, re.ASCII)
 # How much of a bad value a warning quotes: enough to recognise it (a numeric id whole), never a page.
 _QUOTED_CHARS = 60
+# What ignoring a field changes, where it is more than nothing.
+_CONSEQUENCE = {"id": ", the record's id is derived from the url or the content"}
 
 
 class InvalidArticle(NewsfeedError):
@@ -143,10 +145,6 @@ def article_from_dict(obj: Any) -> Article:
         fields=obj,
         warnings=tuple(warnings),
     )
-
-
-# What ignoring a field changes, where it is more than nothing.
-_CONSEQUENCE = {"id": ", the record's id is derived from the url or the content"}
 
 
 def _is_timestamp(value: str) -> bool:

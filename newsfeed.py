@@ -121,6 +121,22 @@ def _run_classify(args: argparse.Namespace) -> int:
     return 1 if refused else 0
 
 
+# --- schema ------------------------------------------------------------------------------------
+
+def _schema_arguments(parser: argparse.ArgumentParser) -> None:
+    from models.contract import SCHEMAS
+
+    parser.add_argument("name", nargs="?", default="output", choices=tuple(SCHEMAS), metavar="NAME",
+                        help=f"which document: {', '.join(SCHEMAS)} (default output, the enriched record)")
+
+
+def _run_schema(args: argparse.Namespace) -> int:
+    from models.contract import schema_text
+
+    sys.stdout.write(schema_text(args.name))
+    return 0
+
+
 # --- produce / consume / topics ----------------------------------------------------------------
 
 def _produce_arguments(parser: argparse.ArgumentParser) -> None:
@@ -413,6 +429,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("worker", "run a classifier worker in the consumer group", _worker_arguments, _run_worker),
     Command("classify", "classify JSON Lines (or one text) without Kafka, exactly as the worker does",
             _classify_arguments, _run_classify),
+    Command("schema", "print the JSON Schema (draft 2020-12) of the input article, the enriched record or the "
+            "dead-letter headers", _schema_arguments, _run_schema),
     Command("produce", "write JSON Lines into a topic, one record per line", _produce_arguments, _run_produce),
     Command("consume", "print the records of a topic from its beginning", _consume_arguments, _run_consume),
     Command("topics", "manage the worker's topics (`topics create`)", _topics_arguments, _run_topics),

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from models.schema import Article, InvalidArticle, article_from_dict
+from models.schema import SCHEMA_VERSION, Article, InvalidArticle, article_from_dict
 
 # Header names of a dead letter. The value and key of a dead letter are the original bytes; any
 # headers the original record had come first, these are appended after them.
@@ -24,6 +24,7 @@ MESSAGE_HEADER = "newsfeed.message"
 SOURCE_TOPIC_HEADER = "newsfeed.source.topic"
 SOURCE_PARTITION_HEADER = "newsfeed.source.partition"
 SOURCE_OFFSET_HEADER = "newsfeed.source.offset"
+SCHEMA_VERSION_HEADER = "newsfeed.schema_version"  # the contract version, as in enriched records
 
 MAX_MESSAGE_CHARS = 300
 
@@ -83,9 +84,15 @@ def _decode_text(value: bytes | None, limits: Limits) -> str:
     if len(value) > limits.max_input_bytes:
         raise InvalidArticle("too_large", f"{len(value)} bytes, over the limit of {limits.max_input_bytes}")
     try:
-        return value.decode("utf-8")
+        text = value.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidArticle("invalid_utf8", f"not UTF-8 at byte {exc.start}: {exc.reason}") from None
+    # A UTF-8 byte-order mark is no part of the content: RFC 8259 lets a parser ignore one, and
+    # Windows tools write it. Only the first is removed; a second would be a real U+FEFF character.
+    return text[1:] if text.startswith(_BOM) else text
+
+
+_BOM = "\ufeff"
 
 
 def _refuse_constant(name: str) -> Any:
@@ -152,6 +159,7 @@ def dead_letter_headers(
         (SOURCE_TOPIC_HEADER, topic.encode()),
         (SOURCE_PARTITION_HEADER, str(partition).encode()),
         (SOURCE_OFFSET_HEADER, str(offset).encode()),
+        (SCHEMA_VERSION_HEADER, SCHEMA_VERSION.encode()),
     ]
 
 

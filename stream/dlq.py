@@ -22,6 +22,7 @@ from typing import Any
 from stream.codec import (
     MESSAGE_HEADER,
     REASON_HEADER,
+    SCHEMA_VERSION_HEADER,
     SOURCE_OFFSET_HEADER,
     SOURCE_PARTITION_HEADER,
     SOURCE_TOPIC_HEADER,
@@ -35,7 +36,7 @@ REDRIVE_HEADER = "newsfeed.redrive"  # on a re-sent record: the dead letter it w
 REDRIVEN_HEADER = "newsfeed.redriven"  # on a marker in the dead-letter topic: the dead letter re-sent
 PREVIEW_CHARS = 200
 _DEAD_LETTER_HEADERS = frozenset({REASON_HEADER, MESSAGE_HEADER, SOURCE_TOPIC_HEADER, SOURCE_PARTITION_HEADER,
-                                  SOURCE_OFFSET_HEADER})
+                                  SOURCE_OFFSET_HEADER, SCHEMA_VERSION_HEADER})
 
 
 @dataclass

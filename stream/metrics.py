@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from models.schema import DEAD_LETTER_REASONS, STATUSES, Enrichment
+from models.schema import DEAD_LETTER_REASONS, STATUSES, WARNINGS, Article, Enrichment
 from models.taxonomy import REGIONS, TOPICS
 
 BATCH_SIZE_BUCKETS = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
@@ -47,6 +47,13 @@ class Metrics:
     consumer_lag: Gauge
     model_reloads: Counter
     model_load_seconds: Gauge
+    record_warnings: Counter
+
+    def count_warnings(self, articles: Iterable[Article]) -> None:
+        """The warnings written into enriched records, per ignored field and kind."""
+        for article in articles:
+            for warning in article.warnings:
+                self.record_warnings.labels(warning.field, warning.kind).inc()
 
     def count_enrichments(self, enrichments: Iterable[Enrichment]) -> None:
         for enrichment in enrichments:
@@ -136,6 +143,9 @@ def create_metrics(registry: CollectorRegistry) -> Metrics:
             ["result"], registry=registry),
         model_load_seconds=Gauge(
             "newsfeed_model_load_seconds", "Time the serving model took to load and verify.", registry=registry),
+        record_warnings=Counter(
+            "newsfeed_record_warnings_total", "Warnings in enriched records: optional input fields ignored "
+            "because malformed, by field and kind.", ["field", "kind"], registry=registry),
     )
     for reason in DEAD_LETTER_REASONS:
         metrics.records_dead_lettered.labels(reason)
@@ -149,4 +159,6 @@ def create_metrics(registry: CollectorRegistry) -> Metrics:
         metrics.topic_scores.labels(label)
     for result in RELOAD_RESULTS:
         metrics.model_reloads.labels(result)
+    for name, kind in WARNINGS:  # fields and kinds are fixed sets too (models.schema.WARNINGS)
+        metrics.record_warnings.labels(name, kind)
     return metrics

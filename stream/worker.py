@@ -154,6 +154,7 @@ class Worker:
         enriched = [outcome.enrichment for outcome in outcomes if isinstance(outcome, Enriched)]
         metrics.records_produced.inc(len(enriched))
         metrics.count_enrichments(enriched)
+        metrics.count_warnings(outcome.article for outcome in outcomes if isinstance(outcome, Enriched))
         for outcome in outcomes:
             if isinstance(outcome, Refused):
                 metrics.records_dead_lettered.labels(outcome.reason).inc()

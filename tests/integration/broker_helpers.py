@@ -16,12 +16,18 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from jsonschema import Draft202012Validator
+
+from models.contract import load_schema
 from models.schema import STATUSES
 from models.taxonomy import REGIONS, TOPICS
 from stream.kafka_client import Record, connect_reader
 from stream.settings import Settings
 from stream.topics import read_records
 from topic_fixtures import FAST_GROUP, ROOT
+
+_OUTPUT_SCHEMA = Draft202012Validator(load_schema("output"))
+DEAD_LETTER_SCHEMA = Draft202012Validator(load_schema("dead-letter"))
 
 
 
@@ -121,7 +127,9 @@ _RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
 
 def assert_enriched_record(record: dict, input_topic: str) -> None:
-    """An output record as the contract (issue 2, section 3) describes it."""
+    """An output record as the contract (issue 2, section 3) describes it, valid against the published schema."""
+    problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in _OUTPUT_SCHEMA.iter_errors(record)]
+    assert problems == [], problems
     assert isinstance(record["id"], str) and record["id"]
     assert set(record["topic_scores"]) == set(TOPICS)
     assert all(0.0 <= score <= 1.0 for score in record["topic_scores"].values())

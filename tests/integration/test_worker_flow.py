@@ -11,7 +11,7 @@ import pytest
 
 from models.schema import derive_id
 from stream.codec import read_dead_letter
-from broker_helpers import assert_enriched_record, count_records, drain
+from broker_helpers import DEAD_LETTER_SCHEMA, assert_enriched_record, count_records, drain
 from topic_fixtures import SENTENCES, send_all
 
 pytestmark = pytest.mark.integration
@@ -44,9 +44,10 @@ MALFORMED: list[tuple[str, bytes]] = [
     ("no_text", b'{"id": "n1"}'),
     ("no_text", b'{"id": "n2", "title": "", "text": "  "}'),
     ("no_text", b'{"html": ""}'),
-    ("invalid_field", b'{"id": 5, "title": "numbers are no ids"}'),
-    ("invalid_field", b'{"title": ["a", "list"]}'),
-    ("invalid_field", b'{"title": "x", "published_at": "soon"}'),
+    # malformed fields are warnings (test_messy_metadata_...), unless no text is left to classify
+    ("no_text", b'{"id": 5, "title": ["a", "list"]}'),
+    ("no_text", b'{"title": {"text": "nested"}, "published_at": "soon"}'),
+    ("no_text", b'{"html": 7, "text": ""}'),
     ("too_large", json.dumps({"id": "big1", "text": "word " * 14_000}).encode()),
     ("too_large", b" " * (MAX_INPUT_BYTES + 1)),
     ("too_deep", b'{"title": "x", "nested": ' + b"[" * 100 + b"]" * 100 + b"}"),
@@ -81,6 +82,8 @@ def test_500_articles_with_20_malformed_through_a_worker(topics, start_worker):
     read_back = {(r.partition, r.offset): (r.key, r.value) for r in drain(settings, settings.input_topic, 500)}
     for letter in letters:  # original key and value bytes unchanged, and the headers point at them
         info = read_dead_letter(letter.headers)
+        headers = {name: value.decode("utf-8", "replace") for name, value in letter.headers}
+        assert not list(DEAD_LETTER_SCHEMA.iter_errors(headers)), headers
         assert info.topic == settings.input_topic and info.message
         assert read_back[(info.partition, info.offset)] == (letter.key, letter.value)
 
@@ -95,6 +98,46 @@ def test_500_articles_with_20_malformed_through_a_worker(topics, start_worker):
     version = records[0]["model"]["version"]
     assert worker.metric("newsfeed_model_info", version=version, sha256=records[0]["model"]["sha256"]) == 1
     assert worker.metric("newsfeed_batch_processing_seconds_count") >= 5
+    assert worker.stop() == 0
+
+
+BODY = "The foreign ministers of France and Germany met in Berlin for talks on the ceasefire and new sanctions."
+MESSY: list[tuple[bytes, list[tuple[str, str]]]] = [  # value, and the (field, kind) warnings its record must carry
+    (json.dumps({"id": "m-date", "text": BODY, "published_at": "yesterday-ish"}).encode(),
+     [("published_at", "not_a_timestamp")]),
+    (json.dumps({"id": "m-types", "title": BODY, "text": {"html": "<p>x</p>"}, "source": ["wire", "agency"],
+                 "url": 12, "language": False}).encode(),
+     [("url", "not_a_string"), ("text", "not_a_string"), ("source", "not_a_string"), ("language", "not_a_string")]),
+    (json.dumps({"id": 1234, "url": "https://example.org/numbered", "text": BODY}).encode(), [("id", "not_a_string")]),
+    (b"\xef\xbb\xbf" + json.dumps({"id": "m-bom", "text": BODY, "published_at": "2026-12-01"}).encode(), []),
+]
+
+
+def test_messy_metadata_is_enriched_with_warnings_and_counted(topics, start_worker):
+    """Lenient with metadata: each record is classified, keeps its fields as they came, names what was
+    ignored; the warnings are counted per field and kind."""
+    topics.create(partitions=1)
+    settings = topics.settings
+    send_all(settings, settings.input_topic, [(f"messy-{n}".encode(), value) for n, (value, _) in enumerate(MESSY)])
+    worker = start_worker()
+    records = {message.key: json.loads(message.value)
+               for message in drain(settings, settings.output_topic, expected=len(MESSY))}
+    assert count_records(settings, settings.dead_letter_topic) == 0
+    for n, (value, expected) in enumerate(MESSY):
+        record = records[derive_id({"url": "https://example.org/numbered"}).encode() if n == 2
+                         else json.loads(value.removeprefix(b"\xef\xbb\xbf"))["id"].encode()]
+        assert_enriched_record(record, settings.input_topic)
+        assert [(w["field"], w["kind"]) for w in record["warnings"]] == expected
+        assert record["status"] == "ok" and "diplomacy" in record["topics"]
+    assert records[b"m-date"]["published_at"] == "yesterday-ish"
+    types = records[b"m-types"]
+    assert (types["text"], types["source"], types["url"]) == ({"html": "<p>x</p>"}, ["wire", "agency"], 12)
+    assert "got number 1234" in records[derive_id({"url": "https://example.org/numbered"}).encode()][
+        "warnings"][0]["message"]
+    counted = Counter(pair for _, expected in MESSY for pair in expected)
+    for (field, kind), count in counted.items():
+        assert worker.metric("newsfeed_record_warnings_total", field=field, kind=kind) == count
+    assert worker.metric("newsfeed_record_warnings_total", field="title", kind="not_a_string") == 0
     assert worker.stop() == 0
 
 

@@ -28,6 +28,8 @@ def restore_logging():
     (["consume"], "newsfeed consume: error: the following arguments are required: --topic"),
     (["classify", "/no/such/file.jsonl"], "newsfeed classify: error: cannot open /no/such/file.jsonl"),
     (["topics"], "newsfeed topics: error: the following arguments are required: ACTION"),
+    (["schema", "record"], "newsfeed schema: error: argument NAME: invalid choice: 'record' (choose from 'input', "
+                           "'output', 'dead-letter')"),
 ])
 def test_a_bad_argument_is_one_line_and_exit_2(argv, message, capsys, monkeypatch):
     monkeypatch.delenv("NEWSFEED_BATCH_SIZE", raising=False)
@@ -61,8 +63,32 @@ def test_classify_writes_records_in_order_and_names_bad_lines(tmp_path, tiny_mod
     assert records[1]["feed"] == "wire" and records[1]["model"]["version"] == "tiny-1"
     assert "origin" not in records[0]
     errors = [json.loads(line) for line in captured.err.splitlines()]
-    assert errors == [{"line": 2, "reason": "invalid_field",
-                       "message": "field 'title' must be a string or null, got number"}]
+    assert errors == [{"line": 2, "reason": "no_text",
+                       "message": "at least one of 'title', 'text', 'html' must be a non-empty string "
+                                  "(title not a string)"}]
+
+
+def test_classify_keeps_malformed_metadata_verbatim_and_warns_about_it(tmp_path, tiny_model_dir, capsysbinary):
+    """Messy metadata no longer costs the article: it is classified, the field kept, the warning written."""
+    source = tmp_path / "in.jsonl"
+    lines = [{"id": "when", "text": SPACE, "published_at": "yesterday-ish"},
+             {"id": 41, "url": "https://example.org/n", "text": SPACE, "source": {"name": "wire"}},
+             {"id": "clean", "text": SPACE, "published_at": "2026-12-01T08:00:00Z"}]
+    # the first line starts with a UTF-8 byte-order mark, as a file saved by a Windows editor does
+    source.write_bytes(b"\xef\xbb\xbf" + b"\n".join(json.dumps(line).encode() for line in lines) + b"\n")
+    assert newsfeed.main(["classify", str(source), "--model", str(tiny_model_dir)]) == 0
+    captured = capsysbinary.readouterr()
+    when, numbered, clean = [json.loads(line) for line in captured.out.splitlines()]
+    assert captured.err == b""
+    assert when["published_at"] == "yesterday-ish" and when["status"] == "ok" and when["topics"] == ["space"]
+    assert when["warnings"] == [{"field": "published_at", "kind": "not_a_timestamp",
+                                 "message": "field 'published_at' is not an ISO 8601 date or date-time: "
+                                            '"yesterday-ish"; ignored'}]
+    assert numbered["source"] == {"name": "wire"} and len(numbered["id"]) == 64
+    assert [(w["field"], w["kind"]) for w in numbered["warnings"]] == [("id", "not_a_string"),
+                                                                        ("source", "not_a_string")]
+    assert "got number 41" in numbered["warnings"][0]["message"]
+    assert clean["warnings"] == [] and clean["schema_version"] == "2.0"
 
 
 def test_classify_all_good_exits_0_and_writes_to_the_output_file(tmp_path, tiny_model_dir):

@@ -49,14 +49,69 @@ def test_an_article_without_id_gets_a_stable_one_from_its_url():
     (b"null", "not_an_object"),
     (None, "not_an_object"),
     (b'{"title": "", "text": "  "}', "no_text"),
-    (b'{"id": 7, "title": "x"}', "invalid_field"),
-    (b'{"title": "x", "published_at": "yesterday"}', "invalid_field"),
+    (b'{"title": ["a", "list"]}', "no_text"),  # the only text field is malformed: nothing to classify
+    (b'{"text": {"nested": "object"}, "title": " "}', "no_text"),
+    (b"\xef\xbb\xbf\xef\xbb\xbf{}", "invalid_json"),  # one byte-order mark is skipped, not two
     (b'{"title": "x", "extra": ' + b"[" * 9 + b"]" * 9 + b"}", "too_deep"),
     (b"[" * 100_000 + b"]" * 100_000, "too_deep"),
 ])
 def test_each_kind_of_bad_input_is_refused_with_its_reason(value, reason):
     limits = Limits(max_input_bytes=500_000, max_json_depth=8)
     assert refusal(value, limits)[0] == reason
+
+
+def test_a_malformed_optional_field_is_a_warning_and_stays_in_the_fields():
+    article = decode_article(b'{"id": "a1", "title": "Summit", "published_at": "yesterday-ish", "source": 42}',
+                             LIMITS)
+    assert article.title == "Summit"
+    assert [(w.field, w.kind) for w in article.warnings] == [("source", "not_a_string"),
+                                                             ("published_at", "not_a_timestamp")]
+    assert article.warnings[1].message == ("field 'published_at' is not an ISO 8601 date or date-time: "
+                                           '"yesterday-ish"; ignored')
+    assert article.fields["published_at"] == "yesterday-ish" and article.fields["source"] == 42
+
+
+def test_a_malformed_id_is_replaced_by_the_derived_one_and_quoted_in_the_warning():
+    article = decode_article(b'{"id": 7, "url": "https://example.org/a", "title": "x"}', LIMITS)
+    assert article.id == decode_article(b'{"url": "https://example.org/a", "title": "y"}', LIMITS).id
+    (warning,) = article.warnings
+    assert warning.message == ("field 'id' must be a string or null, got number 7; ignored, the record's id is "
+                               "derived from the url or the content")
+
+
+def test_a_malformed_text_field_is_ignored_when_another_has_text():
+    article = decode_article(b'{"title": "Talks resume", "text": {"nested": "object"}}', LIMITS)
+    assert (article.title, article.text) == ("Talks resume", "")
+    assert [(w.field, w.kind) for w in article.warnings] == [("text", "not_a_string")]
+
+
+def test_no_text_says_which_text_fields_were_not_strings():
+    assert refusal(b'{"title": ["a"], "html": 3}')[1] == (
+        "at least one of 'title', 'text', 'html' must be a non-empty string (title, html not a string)")
+
+
+@pytest.mark.parametrize("stamp", ["2024-09-08", "2024-09-08T06:22:52Z", "2024-09-08 06:22", "2024-09-08T06:22:52.5+02:00",
+                                   "2024-09-08T06:22:52,123-0500"])
+def test_iso_8601_dates_and_times_give_no_warning(stamp):
+    assert decode_article(json.dumps({"title": "x", "published_at": stamp}).encode(), LIMITS).warnings == ()
+
+
+@pytest.mark.parametrize("stamp", ["soon", "2024-13-01", "2024-02-30T00:00", "20240908", "2024-W36-7",
+                                   "2024-09-08\n", "2024-09-08T25:00", "08/09/2024"])
+def test_other_timestamps_are_a_warning(stamp):
+    (warning,) = decode_article(json.dumps({"title": "x", "published_at": stamp}).encode(), LIMITS).warnings
+    assert warning.kind == "not_a_timestamp"
+
+
+def test_a_long_bad_value_is_quoted_short():
+    (warning,) = decode_article(json.dumps({"title": "x", "source": ["y" * 5000]}).encode(), LIMITS).warnings
+    assert len(warning.message) < 200 and '["' + "y" * 58 + "…;" in warning.message
+
+
+def test_a_utf8_byte_order_mark_before_the_json_is_accepted():
+    article = decode_article(b'\xef\xbb\xbf{"id": "b1", "title": "Summit"}', LIMITS)
+    assert (article.id, article.title, article.warnings) == ("b1", "Summit", ())
+    assert decode_text("\ufeffThe rocket launched.".encode(), LIMITS).text == "The rocket launched."
 
 
 def test_too_large_is_judged_before_parsing():
@@ -108,7 +163,7 @@ def test_dead_letter_headers_round_trip():
     headers = dead_letter_headers("invalid_json", "Expecting value", "articles.raw", 3, 1207)
     assert [name for name, _ in headers] == [
         "newsfeed.reason", "newsfeed.message", "newsfeed.source.topic",
-        "newsfeed.source.partition", "newsfeed.source.offset"]
+        "newsfeed.source.partition", "newsfeed.source.offset", "newsfeed.schema_version"]
     letter = read_dead_letter([("trace", b"abc"), *headers])
     assert (letter.reason, letter.message, letter.topic, letter.partition, letter.offset) == (
         "invalid_json", "Expecting value", "articles.raw", 3, 1207)

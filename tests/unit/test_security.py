@@ -118,7 +118,7 @@ def test_metrics_show_no_article_content_after_a_batch_of_good_and_bad_articles(
     secret_words = ["Zanzibarian-ambassador-9731", "confidential-source-4420", "https://leak.example/a1"]
     batch = [record(0, json.dumps({"id": secret_words[0], "title": secret_words[1], "url": secret_words[2],
                                    "text": "talks"}).encode()),
-             record(1, json.dumps({"id": 7, "title": secret_words[1]}).encode()),  # invalid_field
+             record(1, json.dumps({"id": 7, "title": secret_words[1]}).encode()),  # a warning
              record(2, b'{"title": "' + secret_words[0].encode() + b'"')]  # invalid_json
     registry = CollectorRegistry()
     worker = Worker(Settings.from_env({}), FakeSource([]), FakeSink(), FakeModel, FixedClassifier(),

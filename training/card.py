@@ -25,8 +25,9 @@ LIMITS = """\
   words get `status: too_short`.
 - The read labels cover about 4,000 items of three sources (Wikipedia summaries, White House and NASA
   press documents); the rest of the corpus keeps automatic labels only for the topics where those
-  agree with reading (kappa >= 0.8 per source). Other styles of writing (opinion, interviews, local
-  news) are unseen: the leave-one-source-out figures are the estimate for them.
+  agree with reading (kappa >= 0.8 per source), directly or after the consensus filter (see Training
+  data). Other styles of writing (opinion, interviews, local news) are unseen: the
+  leave-one-source-out figures are the estimate for them.
 - Training documents were read, and are trained on, up to their first 3,000 characters; articles
   over 8,000 characters have no validation items of their own, so their thresholds are those of all
   lengths.
@@ -36,6 +37,22 @@ LIMITS = """\
   country code (the EU, ASEAN, NATO) gets its region only when a member country is also a focus.
 - US is a focus country of White House and NASA documents by the labelling convention; text from
   other sources that only names a US agency is scored on what it says."""
+
+
+def consensus_lines(consensus: dict) -> list[str]:
+    """The consensus filter's measurements (training.fit.consensus_weights) as a card table."""
+    if not consensus:
+        return []
+    lines = ["Below that kappa, a topic's automatic label is used where heads fitted on the other labels agree",
+             "with it, if on read items judged the same way (by heads that never saw them) the automatic labels",
+             "kept agree with reading at that kappa; elsewhere it is unknown to that topic's head:", "",
+             "| source | topic | kappa of the labels kept, on read items | read items kept | automatic labels used |",
+             "|---|---|---|---|---|"]
+    for source, topics in sorted(consensus.items()):
+        for topic, row in topics.items():
+            lines.append(f"| {source} | {topic} | {row['kappa_kept']:.2f} | {row['read_kept']} of {row['read_checked']} | "
+                         f"{row['restored']} of {row['automatic']} |")
+    return lines + [""]
 
 
 def render_model_card(metadata: dict) -> str:
@@ -85,6 +102,7 @@ def render_model_card(metadata: dict) -> str:
         for source, row in sorted(kappa.items()):
             lines.append(f"| {source} | " + " | ".join("n/a" if row.get(t) is None else f"{row[t]:.2f}" for t in TOPICS) + " |")
         lines.append("")
+        lines += consensus_lines(validation.get("consensus") or {})
     else:
         lines.append(f"{data.get('examples', '?')} automatically labelled examples: "
                      + ", ".join(f"{source} {count}" for source, count in sorted(data.get("per_source", {}).items())) + ".")

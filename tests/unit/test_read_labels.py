@@ -4,7 +4,8 @@ negatives teach that a mention is not a subject."""
 from training.corpora import Example
 from training.corpora.passages import UNKNOWN_TOPICS
 from training.corpora.read import (
-    auto_agreement, distrust_disagreeing_topics, labelled_text, spliced_negatives,
+    AUTOMATIC_TOPICS, DISTRUSTED_TOPICS, auto_agreement, distrust_disagreeing_topics, labelled_text,
+    spliced_negatives, with_automatic_topics,
 )
 
 
@@ -22,8 +23,16 @@ def test_automatic_labels_are_trusted_only_for_topics_where_they_agree_with_read
     assert agreement["diplomacy"] == 1.0 and agreement["defence"] < 0.8 and agreement["space"] is None
     kept = distrust_disagreeing_topics([_example("new", {"diplomacy"})], {"whitehouse": agreement})
     assert kept[0].meta[UNKNOWN_TOPICS] == ["defence"] and kept[0].topics == {"diplomacy"}
+    assert kept[0].meta[DISTRUSTED_TOPICS] == ["defence"]  # the fit's consensus filter may restore it
     nothing_trusted = {"whitehouse": {"diplomacy": 0.1, "space": 0.2, "defence": 0.3}}
-    assert distrust_disagreeing_topics([_example("new", set())], nothing_trusted) == []
+    (kept,) = distrust_disagreeing_topics([_example("new", set())], nothing_trusted)
+    assert kept.meta[UNKNOWN_TOPICS] == kept.meta[DISTRUSTED_TOPICS] == ["defence", "diplomacy", "space"]
+
+
+def test_a_read_item_carries_the_automatic_topics_of_the_same_item():
+    read = [_example("a", {"defence"}, read=True), _example("b", set(), read=True)]
+    marked = with_automatic_topics(read, [_example("a", {"defence", "diplomacy"})])
+    assert marked[0].meta[AUTOMATIC_TOPICS] == ["defence", "diplomacy"] and AUTOMATIC_TOPICS not in marked[1].meta
 
 
 def test_a_spliced_negative_keeps_its_host_s_labels_and_id_family():

@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 
 from training.corpora.passages import passage_examples
@@ -7,7 +8,8 @@ from training.corpora import Example
 from training.gold import load_gold, resolve_texts, text_fingerprint
 from models.schema import Enrichment, ModelRef
 from models.taxonomy import TOPICS
-from training.evaluate import Scored
+from training.evaluate import Scored, without_source
+from training.fit import FitConfig, consensus_weights, label_matrix
 from training.promote import allowed_net_new_errors, bootstrap_macro_difference, gate_reasons, net_new_errors
 from models.gazetteer import Gazetteer
 from models.pipeline import split_passages
@@ -113,3 +115,52 @@ def test_the_shipped_gold_set_is_large_and_well_formed():
     assert len(items) >= 300 and len({i.id for i in items}) == len(items)
     assert sum(i.full_length for i in items) >= 100
     assert all(i.topics <= {"diplomacy", "space", "defence"} for i in items)
+
+
+def test_a_source_held_out_leaves_out_its_sentences_spliced_into_other_sources():
+    def example(id, source, **meta):
+        return Example(id=id, source=source, date=None, title="", text="t", topics=frozenset(),
+                       regions=frozenset(), countries=frozenset(), meta=meta)
+    examples = [example("w1", "wikipedia"), example("h1", "whitehouse"),
+                example("h1@splice-defence", "whitehouse", spliced="defence", spliced_from="wikipedia")]
+    assert [e.id for e in without_source(examples, "wikipedia")] == ["h1"]
+    assert [e.id for e in without_source(examples, "whitehouse")] == ["w1"]
+
+
+def _consensus_case(read_defence_word: str):
+    """Read documents about troops and about police; a rule that calls both defence; automatic
+    documents of both kinds whose rule label for defence is distrusted."""
+    import random
+    rng = random.Random(0)
+    fillers = ["in the north", "near the border", "on Tuesday", "after dawn", "in the capital", "overnight"]
+    def text(word):
+        return f"{word} moved {rng.choice(fillers)} and {rng.choice(fillers)} while {word} officers watched"
+    def example(id, word, topics, **meta):
+        return Example(id=id, source="whitehouse", date=None, title="", text=text(word), topics=frozenset(topics),
+                       regions=frozenset(), countries=frozenset(), meta=meta)
+    read = [example(f"r{i}", word, {"defence"} if word == read_defence_word else set(), read=True,
+                    automatic_topics=["defence"] if word == "troops" else [])
+            for i, word in enumerate(["troops", "police"] * 30)]
+    automatic = [example(f"a{i}", word, {"defence"} if word == "troops" else set(),
+                         unknown_topics=["defence"], distrusted_topics=["defence"])
+                 for i, word in enumerate(["troops", "police"] * 20)]
+    examples = read + automatic
+    titles, bodies = [e.title for e in examples], [e.text for e in examples]
+    y = label_matrix(examples, "topics", TOPICS)
+    weights = np.ones((len(examples), len(TOPICS))) * (1 - label_matrix(examples, "unknown_topics", TOPICS))
+    restored, report = consensus_weights(examples, titles, bodies, y, weights, FitConfig(min_df=1))
+    defence = TOPICS.index("defence")
+    return restored[len(read):, defence], report["whitehouse"]["defence"]
+
+
+def test_distrusted_automatic_labels_come_back_where_a_model_of_the_read_labels_agrees():
+    # The rule is right about troops (read: defence) and about police (read: not defence).
+    restored, report = _consensus_case(read_defence_word="troops")
+    assert restored.tolist() == [1.0] * 40  # troops as defence, police as not: each label known again
+    assert report["kappa_kept"] >= 0.8 and report["restored"] == 40
+
+
+def test_distrusted_automatic_labels_stay_unknown_when_the_filter_does_not_agree_with_reading():
+    # The read labels call police defence and troops not: the rule is wrong on every document.
+    restored, report = _consensus_case(read_defence_word="police")
+    assert restored.sum() == 0 and report["restored"] == 0 and report["kappa_kept"] < 0.8

@@ -100,6 +100,7 @@ def build_corpus(
     agreement = read.auto_agreement(examples, read_ones)
     if summary is not None:  # what the model card reports of the corpus
         summary.update(read_labels=dict(read_counts), auto_label_kappa=agreement, aux_min_kappa=read.AUX_MIN_KAPPA)
+    read_ones = read.with_automatic_topics(read_ones, examples)
     automatic = read.distrust_disagreeing_topics([e for e in examples if e.id not in read_ids], agreement)
     automatic = weight_sources(emphasise_confusable_negatives(automatic), SOURCE_WEIGHT_CAPS)
     spliced = read.spliced_negatives(read_ones, seed, SPLICES_PER_TOPIC, SPLICE_WEIGHT)

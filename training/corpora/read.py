@@ -33,6 +33,13 @@ READ_LABELS_FILE = Path(__file__).resolve().parents[1] / "labelling" / "read-lab
 AUX_MIN_KAPPA = 0.8
 # A spliced negative: hosts at least this long, so that one sentence is a passing mention in them.
 SPLICE_MIN_HOST_CHARS = 1_200
+# Meta key of a spliced negative: the source its spliced sentence comes from. A split that leaves a
+# source out must leave these out too, or it trains on that source's sentences labelled negative.
+SPLICED_FROM = "spliced_from"
+# Meta keys: the topics of an automatic example whose rule is distrusted in its source, and the
+# automatic topics of a read item (training.fit's consensus filter uses both).
+DISTRUSTED_TOPICS = "distrusted_topics"
+AUTOMATIC_TOPICS = "automatic_topics"
 # Training documents are read up to this many characters, cut at a paragraph end: the label is for
 # that text, and training reads the same text (`labelled_text`).
 TRAINING_DOCUMENT_CHARS = 3_000
@@ -142,17 +149,28 @@ def auto_agreement(auto: list, read: list) -> dict[str, dict[str, float | None]]
 
 def distrust_disagreeing_topics(auto: list, agreement: dict[str, dict[str, float | None]]) -> list:
     """The automatic examples with each topic whose source's agreement is under AUX_MIN_KAPPA marked
-    unknown; an example with every topic unknown is dropped. An undefined kappa (neither labelling
-    ever gives the topic in that source) counts as agreement."""
+    unknown and listed under DISTRUSTED_TOPICS, where the fit's consensus filter may restore it
+    (training.fit). An undefined kappa (neither labelling ever gives the topic in that source) counts
+    as agreement."""
     kept = []
     for example in auto:
         kappas = agreement.get(example.source, {})
         distrusted = {t for t in TOPICS if t in kappas and kappas[t] is not None and kappas[t] < AUX_MIN_KAPPA}
-        unknown = set(example.meta.get(UNKNOWN_TOPICS, ())) | distrusted
-        if unknown >= set(TOPICS):
+        already_unknown = set(example.meta.get(UNKNOWN_TOPICS, ()))
+        if not distrusted - already_unknown:
+            kept.append(example)
             continue
-        kept.append(replace(example, meta={**example.meta, UNKNOWN_TOPICS: sorted(unknown)}) if unknown else example)
+        kept.append(replace(example, meta={**example.meta, UNKNOWN_TOPICS: sorted(already_unknown | distrusted),
+                                           DISTRUSTED_TOPICS: sorted(distrusted - already_unknown)}))
     return kept
+
+
+def with_automatic_topics(read: list, auto: list) -> list:
+    """The read examples, each carrying under AUTOMATIC_TOPICS the topics the rules gave the same
+    item, where the rules labelled it: what the consensus filter is measured on."""
+    by_id = {e.id: e for e in auto}
+    return [replace(e, meta={**e.meta, AUTOMATIC_TOPICS: sorted(by_id[e.id].topics)}) if e.id in by_id else e
+            for e in read]
 
 
 def spliced_negatives(read: list, seed: int, per_topic: int, weight: float) -> list:
@@ -174,7 +192,7 @@ def spliced_negatives(read: list, seed: int, per_topic: int, weight: float) -> l
             at = rng.randrange(2, len(paragraphs))  # never in the lead: there it would be the subject
             text = "\n".join(paragraphs[:at] + [rng.choice(sentences)] + paragraphs[at:])
             out.append(replace(host, id=f"{host.id}@splice-{topic}", text=text, weight=weight,
-                               meta={**host.meta, "spliced": topic}))
+                               meta={**host.meta, "spliced": topic, SPLICED_FROM: "wikipedia"}))
     return out
 
 

@@ -2,8 +2,9 @@
 
 Start-up order is chosen to fail fast and clearly: settings, then the model (a broken artifact stops
 the worker before it joins the group), then the HTTP endpoint, then topics and their size limits,
-then the producer and the consumer. On the way out the consumer is closed first, so the group
-reassigns its partitions at once instead of after the session timeout.
+then the producer and the consumer. On the way out the consumer is closed first: a worker without a
+slot leaves the group, which reassigns its partitions at once; a worker with a slot is a static member
+and keeps them for the session timeout, so its restart costs the group no rebalance.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from prometheus_client import CollectorRegistry, ProcessCollector
 
 from stream.health import Health, HttpServer
 from stream.kafka_client import (Partition, connect_admin, connect_sink, connect_source, connect_transactional_sink,
-                                 transactional_id)
+                                 group_instance_id, transactional_id)
 from stream.metrics import Metrics, create_metrics
 from stream.reload import ModelWatcher, smoke_check, watched_registry
 from stream.security import describe_security
@@ -104,7 +105,9 @@ def run_worker(settings: Settings, stop: threading.Event, model: Any = None) -> 
         worker = Worker(settings, source, sink, model_source, classify, metrics, health, commits)
         log.info("worker started", extra={"input": settings.input_topic, "output": settings.output_topic,
                                           "dead_letters": settings.dead_letter_topic, "group": settings.group_id,
-                                          "guarantee": settings.guarantee, **_delivery_fields(settings)})
+                                          "guarantee": settings.guarantee, "group_instance_id": group_instance_id(settings),
+                                          "session_timeout_ms": settings.session_timeout_ms,
+                                          **_delivery_fields(settings)})
         worker.run(stop)
     log.info("worker stopped")
 

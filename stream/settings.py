@@ -99,8 +99,10 @@ OPTIONS: tuple[Option, ...] = (
            "most records taken per poll and classified in one call", "N"),
     Option("poll_timeout_ms", "--poll-timeout-ms", "NEWSFEED_POLL_TIMEOUT_MS", 1000, _positive_int,
            "longest wait for records in one poll (also bounds how fast a stop signal is seen)", "MS"),
-    Option("session_timeout_ms", "--session-timeout-ms", "NEWSFEED_SESSION_TIMEOUT_MS", 45000, _positive_int,
-           "consumer group session timeout", "MS"),
+    Option("session_timeout_ms", "--session-timeout-ms", "NEWSFEED_SESSION_TIMEOUT_MS", 30000, _positive_int,
+           "consumer group session timeout: how long the group waits for a silent worker. With a worker slot "
+           "(static membership) a worker restarted within it takes its partitions back with no rebalance, and "
+           "a worker that never comes back holds its partitions this long", "MS"),
     Option("heartbeat_interval_ms", "--heartbeat-interval-ms", "NEWSFEED_HEARTBEAT_INTERVAL_MS", 3000,
            _positive_int, "consumer group heartbeat interval (below a third of the session timeout)", "MS"),
     Option("max_poll_interval_ms", "--max-poll-interval-ms", "NEWSFEED_MAX_POLL_INTERVAL_MS", 300000,
@@ -114,8 +116,9 @@ OPTIONS: tuple[Option, ...] = (
            "{at-least-once,exactly-once}"),
     Option("worker_slot", "--worker-slot", "NEWSFEED_WORKER_SLOT", None, _optional_text,
            "this worker's place among the group's workers, e.g. a StatefulSet pod name: the same across its "
-           "restarts and different from every other live worker; exactly-once needs it (transactional id "
-           "GROUP.SLOT, so a restarted worker fences its zombie)", "SLOT"),
+           "restarts and different from every other live worker. It is the worker's static group instance "
+           "id, so a restart takes its partitions back without a rebalance; exactly-once needs it "
+           "(transactional id GROUP.SLOT, so a restarted worker fences its zombie)", "SLOT"),
     Option("transaction_timeout_ms", "--transaction-timeout-ms", "NEWSFEED_TRANSACTION_TIMEOUT_MS", 60000,
            _positive_int, "exactly-once: the broker aborts a transaction left open this long; a transaction "
            "call that takes longer ends the worker (exit 1) for its supervisor to restart", "MS"),

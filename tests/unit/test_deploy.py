@@ -155,20 +155,25 @@ def test_the_manifests_render_and_the_builtin_kinds_validate(kustomization, tmp_
                                capture_output=True, text=True, timeout=120)
     assert validated.returncode == 0, validated.stdout + validated.stderr
     kinds = {doc["kind"] for doc in documents}
-    assert {"Deployment", "ConfigMap", "Service", "PodDisruptionBudget", "PodMonitor", "PrometheusRule",
+    assert {"StatefulSet", "ConfigMap", "Service", "PodDisruptionBudget", "PodMonitor", "PrometheusRule",
             "ScaledObject"} <= kinds
 
 
 @pytest.mark.parametrize("kustomization", [K8S / "base", K8S / "overlays" / "example"], ids=["base", "example"])
 def test_the_manifests_tie_together(kustomization):
     documents = render(kustomization)
-    deployment, config = one(documents, "Deployment"), one(documents, "ConfigMap")["data"]
-    pod = deployment["spec"]["template"]
+    workers, config = one(documents, "StatefulSet"), one(documents, "ConfigMap")["data"]
+    pod = workers["spec"]["template"]
     (container,) = pod["spec"]["containers"]
     assert container["envFrom"][0]["configMapRef"]["name"] == one(documents, "ConfigMap")["metadata"]["name"]
     assert container["livenessProbe"]["httpGet"]["path"] == "/livez"
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert pod["spec"]["terminationGracePeriodSeconds"] >= 60  # longer than a batch, and a slow flush
+    # The pod's stable name is its worker slot: static group membership, and the transactional id.
+    env = {item["name"]: item for item in container["env"]}
+    assert env["NEWSFEED_WORKER_SLOT"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+    assert workers["spec"]["serviceName"] == one(documents, "Service")["metadata"]["name"]
+    assert one(documents, "Service")["spec"]["clusterIP"] == "None"
     assert config["NEWSFEED_HTTP_ADDRESS"].endswith(f":{container['ports'][0]['containerPort']}")
 
     labels = pod["metadata"]["labels"]
@@ -180,7 +185,8 @@ def test_the_manifests_tie_together(kustomization):
 
     scaled = one(documents, "ScaledObject")["spec"]
     trigger = scaled["triggers"][0]["metadata"]
-    assert scaled["scaleTargetRef"]["name"] == deployment["metadata"]["name"]
+    assert (scaled["scaleTargetRef"]["kind"], scaled["scaleTargetRef"]["name"]) == ("StatefulSet",
+                                                                                  workers["metadata"]["name"])
     assert trigger["consumerGroup"] == config["NEWSFEED_GROUP_ID"]
     assert trigger["topic"] == config["NEWSFEED_INPUT_TOPIC"]
     assert trigger["bootstrapServers"] == config["NEWSFEED_BOOTSTRAP_SERVERS"]

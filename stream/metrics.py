@@ -2,20 +2,20 @@
 
 Label values come only from small fixed sets (topic labels, region slugs, statuses, dead-letter
 reasons, reload results), and every labelled series is created at zero so a dashboard sees it before
-it first moves. Two exceptions by design: model info is one series naming the version and sha256 of
-the model serving, and consumer lag has one series per assigned input partition (as many as the
-topic has partitions, removed when the partition is revoked).
+it first moves. What is read at scrape time (model info, consumer lag in records and seconds, one
+series per assigned input partition) is `stream.live.LiveState`, registered here as `live`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from models.schema import DEAD_LETTER_REASONS, STATUSES, Enrichment
 from models.taxonomy import REGIONS, TOPICS
+from stream.live import LiveState
 
 BATCH_SIZE_BUCKETS = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
 SECONDS_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -37,16 +37,15 @@ class Metrics:
     topic_assignments: Counter
     region_assignments: Counter
     enrichment_statuses: Counter
-    model_info: Gauge
     assigned_partitions: Gauge
     rebalances: Counter
     commit_failures: Counter
     last_poll: Gauge
     end_to_end_seconds: Histogram
     topic_scores: Histogram
-    consumer_lag: Gauge
     model_reloads: Counter
     model_load_seconds: Gauge
+    live: LiveState
 
     def count_enrichments(self, enrichments: Iterable[Enrichment]) -> None:
         for enrichment in enrichments:
@@ -64,14 +63,7 @@ class Metrics:
 
     def set_model(self, version: str, sha256: str) -> None:
         """Make the model-info series name this model (and only this one)."""
-        self.model_info.clear()
-        self.model_info.labels(version, sha256).set(1)
-
-    def set_lags(self, lags: Mapping[tuple[str, int], int]) -> None:
-        """Records behind the end, per assigned (input topic, partition); revoked partitions' series go away."""
-        self.consumer_lag.clear()
-        for (_, partition), lag in lags.items():
-            self.consumer_lag.labels(str(partition)).set(lag)
+        self.live.model(version, sha256)
 
     def observe_end_to_end(self, timestamps_ms: Iterable[int], now_s: float) -> None:
         """Time from each record's Kafka timestamp to `now_s`; records without a timestamp (-1) are skipped."""
@@ -109,9 +101,6 @@ def create_metrics(registry: CollectorRegistry) -> Metrics:
         enrichment_statuses=Counter(
             "newsfeed_enrichments_total", "Enrichments by status (ok, too_short, unsupported_language).",
             ["status"], registry=registry),
-        model_info=Gauge(
-            "newsfeed_model_info", "The model serving: 1 for its version and sha256.", ["version", "sha256"],
-            registry=registry),
         assigned_partitions=Gauge(
             "newsfeed_assigned_partitions", "Input partitions assigned to this worker.", registry=registry),
         rebalances=Counter(
@@ -128,15 +117,14 @@ def create_metrics(registry: CollectorRegistry) -> Metrics:
         topic_scores=Histogram(
             "newsfeed_topic_score", "Scores the model gave each topic label, for articles it judged (status ok).",
             ["label"], buckets=SCORE_BUCKETS, registry=registry),
-        consumer_lag=Gauge(
-            "newsfeed_consumer_lag_records", "Records behind the end of each assigned input partition "
-            "(high-water mark minus position).", ["partition"], registry=registry),
         model_reloads=Counter(
             "newsfeed_model_reloads_total", "New models found in the registry, by result (loaded, refused).",
             ["result"], registry=registry),
         model_load_seconds=Gauge(
             "newsfeed_model_load_seconds", "Time the serving model took to load and verify.", registry=registry),
+        live=LiveState(),
     )
+    registry.register(metrics.live)
     for reason in DEAD_LETTER_REASONS:
         metrics.records_dead_lettered.labels(reason)
     for label in TOPICS:

@@ -69,7 +69,7 @@ class Worker:
             records = self._source.poll(self._settings.poll_timeout_ms, self._settings.batch_size)
             self._health.polled()
             self._metrics.last_poll.set_to_current_time()
-            self._metrics.set_lags(self._source.lags())
+            self._metrics.live.polled(records, self._source.lags())
             if records:
                 self.process(records)
 
@@ -95,6 +95,7 @@ class Worker:
                 self._check(records, [delivery for _, delivery in routed])
                 self._metrics.observe_end_to_end([record.timestamp_ms for record in records], time.time())
                 commit(_next_offsets(records))
+            self._metrics.live.processed(records)
         except CommitError as exc:
             # The group refused the offsets (this member was taken out of it meanwhile). At least once:
             # everything was written, and the next owner redoes the batch (duplicates, no loss). Exactly

@@ -12,13 +12,16 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import multiprocessing
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry, ProcessCollector
 
+from stream.children import Children
 from stream.health import Health, HttpServer
 from stream.kafka_client import (Partition, connect_admin, connect_sink, connect_source, connect_transactional_sink,
                                  group_instance_id, transactional_id)
@@ -63,9 +66,11 @@ def install_stop_signals(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, request_stop)
 
 
-def run_worker(settings: Settings, stop: threading.Event, model: Any = None) -> None:
+def run_worker(settings: Settings, stop: threading.Event, model: Any = None,
+               on_listening: Callable[[str], None] | None = None) -> None:
     """Run one worker until `stop` is set (or `settings.processes` of them, see stream.processes).
-    Raises NewsfeedError subclasses for what stops it early. `model`: one already loaded."""
+    Raises NewsfeedError subclasses for what stops it early. `model`: one already loaded. `on_listening`
+    is told the HTTP endpoint's address once it listens."""
     if settings.processes > 1:
         _run_processes(settings, stop)
         return
@@ -92,6 +97,8 @@ def run_worker(settings: Settings, stop: threading.Event, model: Any = None) -> 
         resources.callback(server.close)
         log.info("http endpoint listening", extra={"address": server.address,
                                                    "paths": ["/metrics", "/livez", "/readyz"]})
+        if on_listening is not None:
+            on_listening(server.address)
         limits = _prepare_topics(settings)
         exactly_once = settings.guarantee == "exactly-once"
         # Exactly once: the producer initialises its transactions (fencing a zombie of this slot and
@@ -117,13 +124,21 @@ def _run_processes(settings: Settings, stop: threading.Event) -> None:
 
     model = load_model(settings.model_dir)
     smoke_check(default_classify())(model)  # warmed before the fork, so the children share what it built
+    children = Children(settings.processes, multiprocessing.get_context("fork").Queue())
 
-    def run_child(child_settings: Settings) -> None:
+    def run_child(index: int, child_settings: Settings) -> None:
         child_stop = threading.Event()
         install_stop_signals(child_stop)
-        run_worker(child_settings, child_stop, model)
+        run_worker(child_settings, child_stop, model, on_listening=lambda address: children.report(index, address))
 
-    run_processes(settings, stop, run_child)
+    # The pod's one endpoint: every child's metrics with a `process` label, and the children's probes.
+    server = HttpServer(settings.http_address, children, children)
+    log.info("http endpoint listening", extra={"address": server.address, "paths": ["/metrics", "/livez", "/readyz"],
+                                               "serves": f"{settings.processes} worker processes"})
+    try:
+        run_processes(settings, stop, run_child)
+    finally:
+        server.close()
 
 
 def _delivery_fields(settings: Settings) -> dict[str, Any]:

@@ -136,8 +136,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("http_address", "--http-address", "NEWSFEED_HTTP_ADDRESS", "127.0.0.1:9464", _address,
            "where /metrics, /livez and /readyz are served (use 0.0.0.0:PORT in a container)", "HOST:PORT"),
     Option("processes", "--processes", "NEWSFEED_PROCESSES", 1, _positive_int,
-           "worker processes to run, each a full group member with its own consumer, producer and HTTP "
-           "endpoint (process i serves on PORT+i); one per core uses them all", "N"),
+           "worker processes to run, each a full group member with its own consumer and producer; the "
+           "HTTP address serves all of them, each series labelled process=\"i\"; one per core uses them all", "N"),
     Option("partitions", "--partitions", "NEWSFEED_PARTITIONS", 4, _positive_int,
            "partitions of each topic the worker or `topics create` creates", "N"),
     Option("create_topics", "--create-topics", "NEWSFEED_CREATE_TOPICS", False, _boolean,

@@ -190,6 +190,9 @@ def test_the_manifests_tie_together(kustomization):
     assert trigger["consumerGroup"] == config["NEWSFEED_GROUP_ID"]
     assert trigger["topic"] == config["NEWSFEED_INPUT_TOPIC"]
     assert trigger["bootstrapServers"] == config["NEWSFEED_BOOTSTRAP_SERVERS"]
+    (by_age,) = [t["metadata"] for t in scaled["triggers"] if t["type"] == "prometheus"]
+    assert re.fullmatch(r'max\(newsfeed_consumer_lag_seconds\{job="newsfeed"\}\)', by_age["query"])
+    assert "newsfeed_consumer_lag_seconds" in _exported_names()  # a metric the worker really serves
     partitions = int(config.get("NEWSFEED_PARTITIONS", next(o.default for o in OPTIONS if o.field == "partitions")))
     assert scaled["maxReplicaCount"] == partitions  # more workers than partitions would sit idle
 
@@ -213,13 +216,20 @@ def test_the_dashboard_is_provisionable_and_every_panel_uses_the_datasource_vari
         assert panel["targets"] and all(t["datasource"]["uid"] == "${datasource}" for t in panel["targets"])
 
 
-def test_every_dashboard_query_names_metrics_the_worker_exports():
+def _exported_names() -> set[str]:
+    """Every family and sample name the worker's registry serves (series read at scrape time included)."""
     from prometheus_client import CollectorRegistry
 
     registry = CollectorRegistry()
-    create_metrics(registry)
+    metrics = create_metrics(registry)
+    metrics.set_model("v1", "0" * 64)
+    metrics.live.polled([], {("articles.raw", 0): 0})
     families = list(registry.collect())
-    exported = {family.name for family in families} | {sample.name for family in families for sample in family.samples}
+    return {family.name for family in families} | {sample.name for family in families for sample in family.samples}
+
+
+def test_every_dashboard_query_names_metrics_the_worker_exports():
+    exported = _exported_names()
     exported |= {"up", "process_resident_memory_bytes", "process_cpu_seconds_total"}
     dashboard = json.loads((DEPLOY / "grafana/dashboards/newsfeed.json").read_text())
     for panel in dashboard["panels"]:

@@ -46,6 +46,7 @@ class Metrics:
     model_reloads: Counter
     model_load_seconds: Gauge
     live: LiveState
+    batch_limit: Gauge
 
     def count_enrichments(self, enrichments: Iterable[Enrichment]) -> None:
         for enrichment in enrichments:
@@ -123,6 +124,9 @@ def create_metrics(registry: CollectorRegistry) -> Metrics:
         model_load_seconds=Gauge(
             "newsfeed_model_load_seconds", "Time the serving model took to load and verify.", registry=registry),
         live=LiveState(),
+        batch_limit=Gauge(
+            "newsfeed_batch_limit_records", "Most records the next poll may take: --batch-size, or fewer when "
+            "batches measured too slow for the time budget (half of max.poll.interval.ms).", registry=registry),
     )
     registry.register(metrics.live)
     for reason in DEAD_LETTER_REASONS:

@@ -1,0 +1,44 @@
+"""A model much slower than planned: a full batch of it would take 2.5 times max.poll.interval.ms. The
+batch time budget keeps each batch within half of that interval, so the group never evicts the worker:
+no rebalance, nothing redone, nothing lost or doubled."""
+
+from __future__ import annotations
+
+import time
+
+from harness import CHAOS, STALLING_WORKER, Slot, Stream, article, audit, wait_until
+
+pytestmark = CHAOS
+
+RECORDS = 800
+BATCH_SIZE = 500
+MAX_POLL_INTERVAL_MS = 5000
+SLOW_MS = 25  # a full batch: 500 x 25 ms = 12.5 s, far past the 5 s max.poll.interval.ms
+
+
+def test_a_slow_model_never_costs_the_group_a_rebalance_or_a_redone_batch(shared_bootstrap, model_dir, slots,
+                                                                           tmp_path):
+    stream = Stream(shared_bootstrap, partitions=2).create()
+    inputs = [article(n) for n in range(RECORDS)]
+    stream.push(inputs)  # a backlog: every poll could take a full batch
+    worker = Slot("slow", {**stream.env, "NEWSFEED_MODEL_DIR": model_dir, "NEWSFEED_GUARANTEE": "exactly-once",
+                           "NEWSFEED_WORKER_SLOT": "slow", "NEWSFEED_BATCH_SIZE": str(BATCH_SIZE),
+                           "NEWSFEED_MAX_POLL_INTERVAL_MS": str(MAX_POLL_INTERVAL_MS),
+                           "CHAOS_SLOW_MS_PER_ARTICLE": str(SLOW_MS)}, tmp_path, command=STALLING_WORKER)
+    started = time.monotonic()
+    slots.append(worker.start())
+    wait_until(worker.assigned, 60, f"the worker's assignment:\n{worker.tail()}")
+
+    result = audit("slow model, 2.5x max.poll.interval a full batch (exactly-once)", stream, "exactly-once",
+                   [key.decode() for key, _ in inputs], [], started=started, timeout_s=120)
+    batches = [entry["records"] for entry in worker.logged("batch done")]
+    limit = worker.metric("newsfeed_batch_limit_records")
+    result.notes.update(batches=len(batches), largest_batch=max(batches), batch_limit=limit)
+    fits = MAX_POLL_INTERVAL_MS / 2 / SLOW_MS  # 100 records in the budget, half of max.poll.interval.ms
+    assert max(batches) <= fits and 0 < limit <= fits, result.notes
+    # One assignment (after the empty revocation every join starts with), never taken away: no rebalance.
+    changes = [entry["partitions"] for entry in worker.logged("assignment changed")]
+    assert [held for held in changes if held] == [changes[-1]] and len(changes[-1]) == 2, changes
+    assert not worker.logged("commit failed; the batch will be redone")
+    assert result.output_written == result.output_read == RECORDS  # nothing aborted, nothing done twice
+    assert worker.stop() == 0 and worker.exits == [0]

@@ -96,7 +96,8 @@ OPTIONS: tuple[Option, ...] = (
            _positive_int, "how often the worker reads the model registry's current pointer; a new model is "
            "loaded and verified in the background and serves from the next batch", "MS"),
     Option("batch_size", "--batch-size", "NEWSFEED_BATCH_SIZE", 500, _positive_int,
-           "most records taken per poll and classified in one call", "N"),
+           "most records taken per poll and classified in one call; batches start at 16 and grow to it while "
+           "each fits in the time budget, half of max.poll.interval.ms", "N"),
     Option("poll_timeout_ms", "--poll-timeout-ms", "NEWSFEED_POLL_TIMEOUT_MS", 1000, _positive_int,
            "longest wait for records in one poll (also bounds how fast a stop signal is seen)", "MS"),
     Option("session_timeout_ms", "--session-timeout-ms", "NEWSFEED_SESSION_TIMEOUT_MS", 30000, _positive_int,
@@ -107,7 +108,7 @@ OPTIONS: tuple[Option, ...] = (
            _positive_int, "consumer group heartbeat interval (below a third of the session timeout)", "MS"),
     Option("max_poll_interval_ms", "--max-poll-interval-ms", "NEWSFEED_MAX_POLL_INTERVAL_MS", 300000,
            _positive_int, "longest time between polls before the group takes the partitions away; "
-           "/livez fails past it", "MS"),
+           "/livez fails past it; batches are sized to take at most half of it", "MS"),
     Option("delivery_timeout_ms", "--delivery-timeout-ms", "NEWSFEED_DELIVERY_TIMEOUT_MS", 120000, _positive_int,
            "how long the producer retries one send before it counts as failed", "MS"),
     Option("guarantee", "--guarantee", "NEWSFEED_GUARANTEE", "at-least-once", _choice("at-least-once", "exactly-once"),

@@ -28,12 +28,18 @@ def test_a_slow_model_never_costs_the_group_a_rebalance_or_a_redone_batch(shared
     started = time.monotonic()
     slots.append(worker.start())
     wait_until(worker.assigned, 60, f"the worker's assignment:\n{worker.tail()}")
+    # While the backlog is worked off, a scrape sees how late the output is: the oldest unprocessed
+    # record was written before the worker started.
+    ages = [f'newsfeed_consumer_lag_seconds{{partition="{p}"}}' for p in range(2)]
+    wait_until(lambda: max(worker.metric(age) for age in ages) >= 3, 30, "a lag in seconds of 3 s or more")
 
     result = audit("slow model, 2.5x max.poll.interval a full batch (exactly-once)", stream, "exactly-once",
                    [key.decode() for key, _ in inputs], [], started=started, timeout_s=120)
     batches = [entry["records"] for entry in worker.logged("batch done")]
     limit = worker.metric("newsfeed_batch_limit_records")
     result.notes.update(batches=len(batches), largest_batch=max(batches), batch_limit=limit)
+    wait_until(lambda: all(worker.metric(age) == 0 and worker.metric(age.replace("seconds", "records")) == 0
+                           for age in ages), 10, "the lag, in seconds and records, back to 0 once caught up")
     fits = MAX_POLL_INTERVAL_MS / 2 / SLOW_MS  # 100 records in the budget, half of max.poll.interval.ms
     assert max(batches) <= fits and 0 < limit <= fits, result.notes
     # One assignment (after the empty revocation every join starts with), never taken away: no rebalance.

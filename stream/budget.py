@@ -7,8 +7,10 @@ count gives a cost per record, and the next poll takes at most as many records a
 budget, half of max.poll.interval.ms (the other half is headroom for a batch costlier than the last).
 
 - It starts small (`START_RECORDS`) and doubles after each full batch that fitted, up to --batch-size:
-  the first batch of a slow model must not be the one that is evicted.
-- A batch whose cost per record says fewer records fit shrinks the limit at once, with a log line.
+  the first batch of a slow model must not be the one that is evicted. Growth stops at `GROW_TO` of
+  what fits, so that batches sized at the limit do not cross the budget on every jitter.
+- A batch whose cost per record says fewer records fit than the limit shrinks it at once to `GROW_TO`
+  of what fits, with a log line.
 - The limit is a gauge, newsfeed_batch_limit_records.
 
 The clock is the caller's: `done` is told how long the batch took.
@@ -23,6 +25,7 @@ log = logging.getLogger(__name__)
 
 BUDGET_FRACTION = 0.5  # of max.poll.interval.ms
 START_RECORDS = 16
+GROW_TO = 0.8  # of the records that fit in the budget: a margin for batches costlier than the last
 
 
 class BatchBudget:
@@ -42,14 +45,15 @@ class BatchBudget:
             return
         per_record = seconds / records
         fits = self.batch_size if per_record <= 0 else max(1, math.floor(self.budget_s / per_record))
+        target = max(1, math.floor(fits * GROW_TO))
         if fits < self.limit:
             log.warning("a batch took too long for its time budget; next batches smaller", extra={
                 "records": records, "seconds": round(seconds, 3), "budget_seconds": self.budget_s,
-                "batch_limit": fits, "was": self.limit})
+                "batch_limit": target, "was": self.limit})
             self._shrunk = True
-            self._set(fits)
+            self._set(target)
         elif records >= self.limit and self.limit < self.batch_size:  # a full batch that fitted: grow
-            grown = min(self.batch_size, 2 * self.limit, fits)
+            grown = min(self.batch_size, 2 * self.limit, target)
             if grown > self.limit:
                 self._set(grown)
                 if grown == self.batch_size and self._shrunk:

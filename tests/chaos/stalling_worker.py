@@ -7,8 +7,9 @@
   sent and acknowledged inside the open transaction, it logs "freezing mid-transaction" and stops itself
   with SIGSTOP, heartbeats and all, until the test sends SIGCONT: a zombie caught at the worst moment.
 
-- Slow (CHAOS_SLOW_MS_PER_ARTICLE): every article costs this many milliseconds more to classify, always: a
-  model slower than planned.
+- Slow (CHAOS_SLOW_MS_PER_ARTICLE): every article costs this many milliseconds more to classify: a model
+  slower than planned. With CHAOS_SLOWER_AFTER=N and CHAOS_SLOWER_MS, the articles after the process's
+  N-th cost CHAOS_SLOWER_MS instead: a model (or a node) that gets slower mid-stream.
 
 The marker file CHAOS_STALL_MARKER makes the first two happen once across all the test's processes.
 """
@@ -57,12 +58,17 @@ def stalling(make_classify):
 
 def slowed(make_classify):
     per_article_s = float(os.environ["CHAOS_SLOW_MS_PER_ARTICLE"]) / 1000
+    slower_after = int(os.environ.get("CHAOS_SLOWER_AFTER", "-1"))
+    slower_s = float(os.environ.get("CHAOS_SLOWER_MS", "0")) / 1000
+    classified = [0]
 
     def make():
         classify = make_classify()
 
         def classify_batch(articles, model, **kwargs):
-            time.sleep(per_article_s * len(articles))
+            cost = slower_s if 0 <= slower_after < classified[0] else per_article_s
+            classified[0] += len(articles)
+            time.sleep(cost * len(articles))
             return classify(articles, model, **kwargs)
 
         return classify_batch

@@ -52,7 +52,10 @@ class Workers:
     def _wait_for_endpoints(self, timeout_s: float = 120) -> list[str]:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            addresses = [e["address"] for e in self.logs() if e.get("message") == "http endpoint listening"]
+            # Each worker process's own endpoint: a --processes parent's combined one ("serves") is left out,
+            # so readiness is still waited for process by process.
+            addresses = [e["address"] for e in self.logs()
+                         if e.get("message") == "http endpoint listening" and "serves" not in e]
             if len(addresses) >= self._expected_endpoints:
                 return addresses
             if not self.alive():

@@ -2,8 +2,9 @@
 
 Start-up order is chosen to fail fast and clearly: settings, then the model (a broken artifact stops
 the worker before it joins the group), then the HTTP endpoint, then topics and their size limits,
-then the producer and the consumer. On the way out the consumer is closed first, so the group
-reassigns its partitions at once instead of after the session timeout.
+then the producer and the consumer. On the way out the consumer is closed first: a worker without a
+slot leaves the group, which reassigns its partitions at once; a worker with a slot is a static member
+and keeps them for the session timeout, so its restart costs the group no rebalance.
 """
 
 from __future__ import annotations
@@ -11,16 +12,19 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import multiprocessing
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry, ProcessCollector
 
+from stream.children import Children
 from stream.health import Health, HttpServer
 from stream.kafka_client import (Partition, connect_admin, connect_sink, connect_source, connect_transactional_sink,
-                                 transactional_id)
+                                 group_instance_id, transactional_id)
 from stream.metrics import Metrics, create_metrics
 from stream.reload import ModelWatcher, smoke_check, watched_registry
 from stream.security import describe_security
@@ -62,9 +66,11 @@ def install_stop_signals(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, request_stop)
 
 
-def run_worker(settings: Settings, stop: threading.Event, model: Any = None) -> None:
+def run_worker(settings: Settings, stop: threading.Event, model: Any = None,
+               on_listening: Callable[[str], None] | None = None) -> None:
     """Run one worker until `stop` is set (or `settings.processes` of them, see stream.processes).
-    Raises NewsfeedError subclasses for what stops it early. `model`: one already loaded."""
+    Raises NewsfeedError subclasses for what stops it early. `model`: one already loaded. `on_listening`
+    is told the HTTP endpoint's address once it listens."""
     if settings.processes > 1:
         _run_processes(settings, stop)
         return
@@ -91,6 +97,8 @@ def run_worker(settings: Settings, stop: threading.Event, model: Any = None) -> 
         resources.callback(server.close)
         log.info("http endpoint listening", extra={"address": server.address,
                                                    "paths": ["/metrics", "/livez", "/readyz"]})
+        if on_listening is not None:
+            on_listening(server.address)
         limits = _prepare_topics(settings)
         exactly_once = settings.guarantee == "exactly-once"
         # Exactly once: the producer initialises its transactions (fencing a zombie of this slot and
@@ -104,7 +112,9 @@ def run_worker(settings: Settings, stop: threading.Event, model: Any = None) -> 
         worker = Worker(settings, source, sink, model_source, classify, metrics, health, commits)
         log.info("worker started", extra={"input": settings.input_topic, "output": settings.output_topic,
                                           "dead_letters": settings.dead_letter_topic, "group": settings.group_id,
-                                          "guarantee": settings.guarantee, **_delivery_fields(settings)})
+                                          "guarantee": settings.guarantee, "group_instance_id": group_instance_id(settings),
+                                          "session_timeout_ms": settings.session_timeout_ms,
+                                          **_delivery_fields(settings)})
         worker.run(stop)
     log.info("worker stopped")
 
@@ -114,13 +124,21 @@ def _run_processes(settings: Settings, stop: threading.Event) -> None:
 
     model = load_model(settings.model_dir)
     smoke_check(default_classify())(model)  # warmed before the fork, so the children share what it built
+    children = Children(settings.processes, multiprocessing.get_context("fork").Queue())
 
-    def run_child(child_settings: Settings) -> None:
+    def run_child(index: int, child_settings: Settings) -> None:
         child_stop = threading.Event()
         install_stop_signals(child_stop)
-        run_worker(child_settings, child_stop, model)
+        run_worker(child_settings, child_stop, model, on_listening=lambda address: children.report(index, address))
 
-    run_processes(settings, stop, run_child)
+    # The pod's one endpoint: every child's metrics with a `process` label, and the children's probes.
+    server = HttpServer(settings.http_address, children, children)
+    log.info("http endpoint listening", extra={"address": server.address, "paths": ["/metrics", "/livez", "/readyz"],
+                                               "serves": f"{settings.processes} worker processes"})
+    try:
+        run_processes(settings, stop, run_child)
+    finally:
+        server.close()
 
 
 def _delivery_fields(settings: Settings) -> dict[str, Any]:

@@ -1,5 +1,9 @@
 """The worker's HTTP endpoint: /metrics for Prometheus, /livez and /readyz for probes.
 
+- /metrics is prometheus_client's own WSGI exposition, so it answers as Prometheus expects: OpenMetrics
+  when the scraper asks for it (Accept), gzip when it accepts it, and only the families named by
+  `name[]` query parameters when given.
+
 - /livez: 200 while the poll loop keeps returning from polls; 503 once the last poll is older than
   the stall limit (the consumer's max.poll.interval.ms: past it the group has already given the
   partitions away). A liveness probe failing here means "restart me".
@@ -12,10 +16,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from typing import Protocol
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import make_wsgi_app
+from prometheus_client.registry import Collector
 
 from stream.errors import ConfigError
 
@@ -59,9 +65,10 @@ class Health:
 class HttpServer:
     """A background HTTP server; `address` is where it listens (the real port when asked for 0)."""
 
-    def __init__(self, address: str, registry: CollectorRegistry, health: Health):
+    def __init__(self, address: str, registry: Collector, health: Probes):
         host, _, port = address.rpartition(":")
-        handler = type("Handler", (_Handler,), {"registry": registry, "health": health})
+        handler = type("Handler", (_Handler,), {"metrics_app": staticmethod(make_wsgi_app(registry)),
+                                                "health": health})
         try:
             self._server = ThreadingHTTPServer((host, int(port)), handler)
         except OSError as exc:
@@ -77,19 +84,42 @@ class HttpServer:
         self._server.server_close()
 
 
+class Probes(Protocol):
+    """What /livez and /readyz ask: each answer is (ok, one line saying why)."""
+
+    def live(self) -> tuple[bool, str]: ...
+    def ready(self) -> tuple[bool, str]: ...
+
+
 class _Handler(BaseHTTPRequestHandler):
-    registry: CollectorRegistry
-    health: Health
+    metrics_app: Callable[..., Iterable[bytes]]
+    health: Probes
 
     def do_GET(self) -> None:  # noqa: N802 (the name http.server dispatches to)
-        path = self.path.split("?", 1)[0]
+        path, _, query = self.path.partition("?")
         if path == "/metrics":
-            self._reply(200, generate_latest(self.registry), CONTENT_TYPE_LATEST)
+            self._metrics(query)
         elif path in ("/livez", "/readyz"):
             ok, detail = self.health.live() if path == "/livez" else self.health.ready()
             self._reply(200 if ok else 503, (detail + "\n").encode(), "text/plain; charset=utf-8")
         else:
             self._reply(404, b"not found: try /metrics, /livez or /readyz\n", "text/plain; charset=utf-8")
+
+    def _metrics(self, query: str) -> None:
+        """The exposition as prometheus_client's WSGI app makes it, for this request's Accept, Accept-Encoding
+        and query string."""
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/metrics", "QUERY_STRING": query,
+                   "HTTP_ACCEPT": self.headers.get("Accept", ""),
+                   "HTTP_ACCEPT_ENCODING": self.headers.get("Accept-Encoding", "")}
+        answer: list[tuple[str, list[tuple[str, str]]]] = []
+        body = b"".join(self.metrics_app(environ, lambda status, headers: answer.append((status, headers))))
+        status, headers = answer[0]
+        self.send_response(int(status.split()[0]))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _reply(self, status: int, body: bytes, content_type: str) -> None:
         self.send_response(status)

@@ -185,6 +185,10 @@ def _poll(consumer: KafkaConsumer, timeout_ms: int, max_records: int) -> list[Re
     this time: the next poll retries, as kafka-python does itself for most of them. Others stop the caller."""
     try:
         polled = consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
+    except kafka.errors.FencedInstanceIdError as exc:
+        # Static membership: a newer member joined with this one's group.instance.id and took its place.
+        raise BrokerError(f"poll failed: another worker joined the group with this worker's group instance id "
+                          f"(the same NEWSFEED_WORKER_SLOT): this one stops ({exc})") from exc
     except kafka.errors.KafkaError as exc:
         if exc.retriable:
             log.warning("poll failed; polling again", extra={"error": str(exc)})
@@ -270,12 +274,45 @@ class KafkaSource:
                 log.debug("not rewound", extra={"partition": f"{topic}[{partition}]", "error": str(exc)})
 
     def close(self) -> None:
-        """Leave the group promptly (no auto-commit: every commit was explicit), waiting 5 s at most."""
+        """Close, waiting 5 s at most (no auto-commit: every commit was explicit). A dynamic member leaves the
+        group, so its partitions move at once; a static one (a worker slot) does not: the group keeps its
+        place, and its partitions, for the session timeout, expecting it back (kafka-python sends no
+        LeaveGroup for a static member, as the Java client does not)."""
         self._consumer.close(autocommit=False, timeout_ms=CLOSE_TIMEOUT_S * 1000)
 
 
 def _describe(offsets: Mapping[Partition, int]) -> str:
     return ", ".join(f"{t}[{p}]@{o}" for (t, p), o in sorted(offsets.items()))
+
+
+def group_instance_id(settings: Settings) -> str | None:
+    """The static group member id (KIP-345): the worker slot, when there is one.
+
+    A restarted worker that rejoins with the same id within the session timeout takes back its own
+    partitions without a rebalance, so the other workers never stop. The id only has to be unique within
+    the group, and the slot already is (it names the transactional id GROUP.SLOT too). Without a slot
+    (at-least-once), the worker is a dynamic member, as before.
+    """
+    return settings.worker_slot
+
+
+def group_options(settings: Settings) -> dict[str, Any]:
+    """How the consumer takes part in its group: membership, timeouts, assignment strategy.
+
+    The assignment stays eager (kafka-python's default range and round-robin assignors), not
+    cooperative: kafka-python 3.0.12 has a CooperativeStickyAssignor, but its consumer returns no records
+    at all while a JoinGroup is in flight (KafkaConsumer._poll_once returns early until
+    coordinator.poll() is done), so the partitions that do not move stop anyway, and each move takes
+    two rebalance rounds instead of one. Static membership removes the rebalance of a restart, which is
+    the common case; a member that leaves for good costs one eager rebalance after the session timeout.
+    """
+    return {
+        "group_id": settings.group_id,
+        "group_instance_id": group_instance_id(settings),
+        "session_timeout_ms": settings.session_timeout_ms,
+        "heartbeat_interval_ms": settings.heartbeat_interval_ms,
+        "max_poll_interval_ms": settings.max_poll_interval_ms,
+    }
 
 
 def connect_source(settings: Settings, on_assignment: Callable[[frozenset[Partition]], None]) -> KafkaSource:
@@ -287,14 +324,11 @@ def connect_source(settings: Settings, on_assignment: Callable[[frozenset[Partit
     try:
         consumer = _built(settings, lambda: KafkaConsumer(
             **_client_options(settings),
-            group_id=settings.group_id,
+            **group_options(settings),
             isolation_level="read_committed",
             enable_auto_commit=False,
             auto_offset_reset=settings.auto_offset_reset,
             max_poll_records=settings.batch_size,
-            session_timeout_ms=settings.session_timeout_ms,
-            heartbeat_interval_ms=settings.heartbeat_interval_ms,
-            max_poll_interval_ms=settings.max_poll_interval_ms,
             allow_auto_create_topics=False,
         ))
         consumer.subscribe([settings.input_topic], listener=_AssignmentListener(on_assignment))

@@ -2,20 +2,20 @@
 
 Label values come only from small fixed sets (topic labels, region slugs, statuses, dead-letter
 reasons, reload results), and every labelled series is created at zero so a dashboard sees it before
-it first moves. Two exceptions by design: model info is one series naming the version and sha256 of
-the model serving, and consumer lag has one series per assigned input partition (as many as the
-topic has partitions, removed when the partition is revoked).
+it first moves. What is read at scrape time (model info, consumer lag in records and seconds, one
+series per assigned input partition) is `stream.live.LiveState`, registered here as `live`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from models.schema import DEAD_LETTER_REASONS, STATUSES, WARNINGS, Article, Enrichment
 from models.taxonomy import REGIONS, TOPICS
+from stream.live import LiveState
 
 BATCH_SIZE_BUCKETS = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
 SECONDS_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -37,17 +37,17 @@ class Metrics:
     topic_assignments: Counter
     region_assignments: Counter
     enrichment_statuses: Counter
-    model_info: Gauge
     assigned_partitions: Gauge
     rebalances: Counter
     commit_failures: Counter
     last_poll: Gauge
     end_to_end_seconds: Histogram
     topic_scores: Histogram
-    consumer_lag: Gauge
     model_reloads: Counter
     model_load_seconds: Gauge
     record_warnings: Counter
+    live: LiveState
+    batch_limit: Gauge
 
     def count_warnings(self, articles: Iterable[Article]) -> None:
         """The warnings written into enriched records, per ignored field and kind."""
@@ -71,14 +71,7 @@ class Metrics:
 
     def set_model(self, version: str, sha256: str) -> None:
         """Make the model-info series name this model (and only this one)."""
-        self.model_info.clear()
-        self.model_info.labels(version, sha256).set(1)
-
-    def set_lags(self, lags: Mapping[tuple[str, int], int]) -> None:
-        """Records behind the end, per assigned (input topic, partition); revoked partitions' series go away."""
-        self.consumer_lag.clear()
-        for (_, partition), lag in lags.items():
-            self.consumer_lag.labels(str(partition)).set(lag)
+        self.live.model(version, sha256)
 
     def observe_end_to_end(self, timestamps_ms: Iterable[int], now_s: float) -> None:
         """Time from each record's Kafka timestamp to `now_s`; records without a timestamp (-1) are skipped."""
@@ -116,9 +109,6 @@ def create_metrics(registry: CollectorRegistry) -> Metrics:
         enrichment_statuses=Counter(
             "newsfeed_enrichments_total", "Enrichments by status (ok, too_short, unsupported_language).",
             ["status"], registry=registry),
-        model_info=Gauge(
-            "newsfeed_model_info", "The model serving: 1 for its version and sha256.", ["version", "sha256"],
-            registry=registry),
         assigned_partitions=Gauge(
             "newsfeed_assigned_partitions", "Input partitions assigned to this worker.", registry=registry),
         rebalances=Counter(
@@ -135,9 +125,6 @@ def create_metrics(registry: CollectorRegistry) -> Metrics:
         topic_scores=Histogram(
             "newsfeed_topic_score", "Scores the model gave each topic label, for articles it judged (status ok).",
             ["label"], buckets=SCORE_BUCKETS, registry=registry),
-        consumer_lag=Gauge(
-            "newsfeed_consumer_lag_records", "Records behind the end of each assigned input partition "
-            "(high-water mark minus position).", ["partition"], registry=registry),
         model_reloads=Counter(
             "newsfeed_model_reloads_total", "New models found in the registry, by result (loaded, refused).",
             ["result"], registry=registry),
@@ -146,7 +133,12 @@ def create_metrics(registry: CollectorRegistry) -> Metrics:
         record_warnings=Counter(
             "newsfeed_record_warnings_total", "Warnings in enriched records: optional input fields ignored "
             "because malformed, by field and kind.", ["field", "kind"], registry=registry),
+        live=LiveState(),
+        batch_limit=Gauge(
+            "newsfeed_batch_limit_records", "Most records the next poll may take: --batch-size, or fewer when "
+            "batches measured too slow for the time budget (half of max.poll.interval.ms).", registry=registry),
     )
+    registry.register(metrics.live)
     for reason in DEAD_LETTER_REASONS:
         metrics.records_dead_lettered.labels(reason)
     for label in TOPICS:

@@ -1,5 +1,6 @@
 """Several workers from one command (`newsfeed worker --processes N`): forked children, each a whole
-worker with its own consumer in the group, its own producer and its own HTTP endpoint.
+worker with its own consumer in the group and its own producer. Each child's HTTP endpoint listens on
+a loopback port of its own; the parent serves the one endpoint of the set (`stream.children`).
 
 Python runs one thread of Python at a time, so one worker uses about one core; N processes use N.
 The parent loads the model and warms it once before forking, so the children start at once and
@@ -35,23 +36,26 @@ log = logging.getLogger(__name__)
 ORPHAN_CHECK_S = 1.0
 
 
+# Where each child serves: loopback, a free port. Only the parent reads it; the pod's address is the parent's.
+CHILD_HTTP_ADDRESS = "127.0.0.1:0"
+
+
 def child_settings(settings: Settings, index: int) -> Settings:
-    """Child `index`'s settings: one process, HTTP port PORT+index (0 stays 0: any free port), and for
-    exactly-once the worker slot SLOT.index, so each child has its own stable transactional id."""
-    host, _, port = settings.http_address.rpartition(":")
-    address = f"{host}:{int(port) + index}" if int(port) else settings.http_address
+    """Child `index`'s settings: one process, an HTTP endpoint on a free loopback port, and with a slot
+    the worker slot SLOT.index, so each child has its own static group member id and transactional id."""
     slot = f"{settings.worker_slot}.{index}" if settings.worker_slot is not None else None
-    return dataclasses.replace(settings, processes=1, http_address=address, worker_slot=slot)
+    return dataclasses.replace(settings, processes=1, http_address=CHILD_HTTP_ADDRESS, worker_slot=slot)
 
 
-def run_processes(settings: Settings, stop: threading.Event, target: Callable[[Settings], None]) -> None:
-    """Fork `settings.processes` children that each run `target(child_settings(settings, i))`, and wait
+def run_processes(settings: Settings, stop: threading.Event, target: Callable[[int, Settings], None]) -> None:
+    """Fork `settings.processes` children that each run `target(i, child_settings(settings, i))`, and wait
     for all of them. Raises NewsfeedError if one exited without being asked to stop."""
     gc.freeze()  # what the parent holds (the model) is never scanned by the children's collector: fewer copied pages
     context = multiprocessing.get_context("fork")
     children = []
     for index in range(settings.processes):
-        child = context.Process(target=_child_main, args=(target, child_settings(settings, index), os.getpid()),
+        child = context.Process(target=_child_main, args=(target, index, child_settings(settings, index),
+                                                          os.getpid()),
                                 name=f"newsfeed-worker-{index}")
         child.start()
         children.append(child)
@@ -86,11 +90,11 @@ def _supervise(children: list, stop: threading.Event) -> tuple[int, int] | None:
         multiprocessing.connection.wait(running, timeout=0.2)
 
 
-def _child_main(target: Callable[[Settings], None], settings: Settings, parent_pid: int) -> None:
+def _child_main(target: Callable[[int, Settings], None], index: int, settings: Settings, parent_pid: int) -> None:
     os.setpgid(0, 0)
     threading.Thread(target=_stop_when_orphaned, args=(parent_pid,), name="orphan-watch", daemon=True).start()
     try:
-        target(settings)
+        target(index, settings)
     except NewsfeedError as exc:
         log.error("worker failed: %s", exc, extra={"error_type": type(exc).__name__})
         sys.exit(1)

@@ -96,16 +96,19 @@ OPTIONS: tuple[Option, ...] = (
            _positive_int, "how often the worker reads the model registry's current pointer; a new model is "
            "loaded and verified in the background and serves from the next batch", "MS"),
     Option("batch_size", "--batch-size", "NEWSFEED_BATCH_SIZE", 500, _positive_int,
-           "most records taken per poll and classified in one call", "N"),
+           "most records taken per poll and classified in one call; batches start at 16 and grow to it while "
+           "each fits in the time budget, half of max.poll.interval.ms", "N"),
     Option("poll_timeout_ms", "--poll-timeout-ms", "NEWSFEED_POLL_TIMEOUT_MS", 1000, _positive_int,
            "longest wait for records in one poll (also bounds how fast a stop signal is seen)", "MS"),
-    Option("session_timeout_ms", "--session-timeout-ms", "NEWSFEED_SESSION_TIMEOUT_MS", 45000, _positive_int,
-           "consumer group session timeout", "MS"),
+    Option("session_timeout_ms", "--session-timeout-ms", "NEWSFEED_SESSION_TIMEOUT_MS", 30000, _positive_int,
+           "consumer group session timeout: how long the group waits for a silent worker. With a worker slot "
+           "(static membership) a worker restarted within it takes its partitions back with no rebalance, and "
+           "a worker that never comes back holds its partitions this long", "MS"),
     Option("heartbeat_interval_ms", "--heartbeat-interval-ms", "NEWSFEED_HEARTBEAT_INTERVAL_MS", 3000,
            _positive_int, "consumer group heartbeat interval (below a third of the session timeout)", "MS"),
     Option("max_poll_interval_ms", "--max-poll-interval-ms", "NEWSFEED_MAX_POLL_INTERVAL_MS", 300000,
            _positive_int, "longest time between polls before the group takes the partitions away; "
-           "/livez fails past it", "MS"),
+           "/livez fails past it; batches are sized to take at most half of it", "MS"),
     Option("delivery_timeout_ms", "--delivery-timeout-ms", "NEWSFEED_DELIVERY_TIMEOUT_MS", 120000, _positive_int,
            "how long the producer retries one send before it counts as failed", "MS"),
     Option("guarantee", "--guarantee", "NEWSFEED_GUARANTEE", "at-least-once", _choice("at-least-once", "exactly-once"),
@@ -114,8 +117,9 @@ OPTIONS: tuple[Option, ...] = (
            "{at-least-once,exactly-once}"),
     Option("worker_slot", "--worker-slot", "NEWSFEED_WORKER_SLOT", None, _optional_text,
            "this worker's place among the group's workers, e.g. a StatefulSet pod name: the same across its "
-           "restarts and different from every other live worker; exactly-once needs it (transactional id "
-           "GROUP.SLOT, so a restarted worker fences its zombie)", "SLOT"),
+           "restarts and different from every other live worker. It is the worker's static group instance "
+           "id, so a restart takes its partitions back without a rebalance; exactly-once needs it "
+           "(transactional id GROUP.SLOT, so a restarted worker fences its zombie)", "SLOT"),
     Option("transaction_timeout_ms", "--transaction-timeout-ms", "NEWSFEED_TRANSACTION_TIMEOUT_MS", 60000,
            _positive_int, "exactly-once: the broker aborts a transaction left open this long; a transaction "
            "call that takes longer ends the worker (exit 1) for its supervisor to restart", "MS"),
@@ -133,8 +137,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("http_address", "--http-address", "NEWSFEED_HTTP_ADDRESS", "127.0.0.1:9464", _address,
            "where /metrics, /livez and /readyz are served (use 0.0.0.0:PORT in a container)", "HOST:PORT"),
     Option("processes", "--processes", "NEWSFEED_PROCESSES", 1, _positive_int,
-           "worker processes to run, each a full group member with its own consumer, producer and HTTP "
-           "endpoint (process i serves on PORT+i); one per core uses them all", "N"),
+           "worker processes to run, each a full group member with its own consumer and producer; the "
+           "HTTP address serves all of them, each series labelled process=\"i\"; one per core uses them all", "N"),
     Option("partitions", "--partitions", "NEWSFEED_PARTITIONS", 4, _positive_int,
            "partitions of each topic the worker or `topics create` creates", "N"),
     Option("create_topics", "--create-topics", "NEWSFEED_CREATE_TOPICS", False, _boolean,

@@ -1,6 +1,6 @@
 """The worker: a consumer-group member that enriches every article it reads, at least once or exactly once.
 
-One batch at a time: poll → decode (refusals to the dead-letter topic) → classify the batch in one
+One batch at a time, as many records as fit in its time budget (`stream.budget`): poll → decode (refusals to the dead-letter topic) → classify the batch in one
 call → produce keyed by id → flush and check every send → commit the offsets after the batch (at
 least once), or commit the batch's records, dead letters and offsets in one transaction (exactly
 once; `stream.transactions`). Nothing is committed that was not written. A failed send is not
@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from stream.batch import Classify, Enriched, Outcome, Refused, SlowArticleWatch, decode_all, enrich_batch
+from stream.budget import BatchBudget
 from stream.codec import dead_letter_headers, encode_key
 from stream.errors import CommitError, ProduceError, RecordTooLargeError
 from stream.health import Health
@@ -61,15 +62,16 @@ class Worker:
         self._model_source, self._classify_batch = model_source, classify
         self._metrics, self._health = metrics, health
         self._model: Any = None
+        self._budget = BatchBudget(settings.batch_size, settings.max_poll_interval_ms, metrics.batch_limit.set)
 
     def run(self, stop: threading.Event) -> None:
         """Process batches until `stop` is set; a batch in hand is always finished and committed first."""
         self._use_model()
         while not stop.is_set():
-            records = self._source.poll(self._settings.poll_timeout_ms, self._settings.batch_size)
+            records = self._source.poll(self._settings.poll_timeout_ms, self._budget.limit)
             self._health.polled()
             self._metrics.last_poll.set_to_current_time()
-            self._metrics.set_lags(self._source.lags())
+            self._metrics.live.polled(records, self._source.lags())
             if records:
                 self.process(records)
 
@@ -95,6 +97,7 @@ class Worker:
                 self._check(records, [delivery for _, delivery in routed])
                 self._metrics.observe_end_to_end([record.timestamp_ms for record in records], time.time())
                 commit(_next_offsets(records))
+            self._metrics.live.processed(records)
         except CommitError as exc:
             # The group refused the offsets (this member was taken out of it meanwhile). At least once:
             # everything was written, and the next owner redoes the batch (duplicates, no loss). Exactly
@@ -104,7 +107,9 @@ class Worker:
             if self._commits.guarantee == "exactly-once":
                 return
         self._count(len(records), [outcome for outcome, _ in routed])
-        self._metrics.batch_seconds.observe(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        self._metrics.batch_seconds.observe(elapsed)
+        self._budget.done(len(records), elapsed)
 
     def _use_model(self) -> Any:
         model = self._model_source()

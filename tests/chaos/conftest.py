@@ -64,6 +64,10 @@ def pytest_terminal_summary(terminalreporter):
         write(f"{a.test[:44]:44} {a.guarantee:13} {a.inputs:6} {a.bad_inputs:4} {a.crashes:5} {a.broker_restarts:3} "
               f"{a.output_read:6} {a.output_written:7} {a.duplicates:5} {a.losses:4} {a.dead_letters:4} {a.lag:3} "
               f"{a.seconds:6.1f}")
+    for a in AUDITS:
+        pauses = {key: value for key, value in a.notes.items() if "pause" in key}
+        if pauses:  # the crash-recovery tests' figures: longest gaps between output records, in seconds
+            write(f"{a.test}: " + ", ".join(f"{key}={value}" for key, value in pauses.items()))
     report = ROOT / "var" / "chaos" / "audit.jsonl"
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text("".join(json.dumps(a.as_dict()) + "\n" for a in AUDITS))

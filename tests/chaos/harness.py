@@ -414,6 +414,29 @@ def output_ids(stream: Stream, isolation_level: str) -> Counter:
                                                                           isolation_level))
 
 
+@dataclass(frozen=True)
+class Pause:
+    """The longest time between two consecutive output records (by their Kafka timestamps, which the
+    worker's producer sets as it sends), and when it began, in Unix seconds."""
+
+    seconds: float
+    began: float
+
+
+def longest_pause(stream: Stream, partitions: Iterable[int] | None = None) -> Pause:
+    """The longest pause in the committed output, over all of it or over the output of these input
+    partitions (each output record names its input partition in `origin`). Measured over the whole run:
+    call it once the input has been worked off, so the time before the first record and after the last
+    does not count."""
+    wanted = set(partitions) if partitions is not None else None
+    settings = stream.settings
+    stamps = sorted(record.timestamp_ms / 1000 for record in _read_all(settings, settings.output_topic)
+                    if wanted is None or json.loads(record.value)["origin"]["partition"] in wanted)
+    assert len(stamps) >= 2, "fewer than two output records: no pause to measure"
+    gap, began = max((later - earlier, earlier) for earlier, later in zip(stamps, stamps[1:]))
+    return Pause(round(gap, 2), began)
+
+
 def _read_all(settings: Settings, topic: str, isolation_level: str = "read_committed") -> list:
     reader = connect_reader(settings, topic, isolation_level=isolation_level)
     try:

@@ -1,4 +1,4 @@
-"""`newsfeed worker`, with two hooks for the chaos tests; nothing else changes (the real model, loop and clients).
+"""`newsfeed worker`, with three hooks for the chaos tests; nothing else changes (the real model, loop and clients).
 
 - Stall (CHAOS_STALL_SECONDS): the first time any worker process of the test classifies a batch holding
   an article whose id starts with "stall-", it logs "stalling" (with the batch's ids) and sleeps that long
@@ -7,7 +7,11 @@
   sent and acknowledged inside the open transaction, it logs "freezing mid-transaction" and stops itself
   with SIGSTOP, heartbeats and all, until the test sends SIGCONT: a zombie caught at the worst moment.
 
-The marker file CHAOS_STALL_MARKER makes each happen once across all the test's processes.
+- Slow (CHAOS_SLOW_MS_PER_ARTICLE): every article costs this many milliseconds more to classify: a model
+  slower than planned. With CHAOS_SLOWER_AFTER=N and CHAOS_SLOWER_MS, the articles after the process's
+  N-th cost CHAOS_SLOWER_MS instead: a model (or a node) that gets slower mid-stream.
+
+The marker file CHAOS_STALL_MARKER makes the first two happen once across all the test's processes.
 """
 
 from __future__ import annotations
@@ -52,6 +56,26 @@ def stalling(make_classify):
     return make
 
 
+def slowed(make_classify):
+    per_article_s = float(os.environ["CHAOS_SLOW_MS_PER_ARTICLE"]) / 1000
+    slower_after = int(os.environ.get("CHAOS_SLOWER_AFTER", "-1"))
+    slower_s = float(os.environ.get("CHAOS_SLOWER_MS", "0")) / 1000
+    classified = [0]
+
+    def make():
+        classify = make_classify()
+
+        def classify_batch(articles, model, **kwargs):
+            cost = slower_s if 0 <= slower_after < classified[0] else per_article_s
+            classified[0] += len(articles)
+            time.sleep(cost * len(articles))
+            return classify(articles, model, **kwargs)
+
+        return classify_batch
+
+    return make
+
+
 def freezing(commit_transaction):
     freeze_at, commits = int(os.environ["CHAOS_FREEZE_AT_COMMIT"]), []
 
@@ -71,6 +95,8 @@ def freezing(commit_transaction):
 if __name__ == "__main__":
     if "CHAOS_STALL_SECONDS" in os.environ:
         stream.app.default_classify = stalling(stream.app.default_classify)
+    if "CHAOS_SLOW_MS_PER_ARTICLE" in os.environ:
+        stream.app.default_classify = slowed(stream.app.default_classify)
     if "CHAOS_FREEZE_AT_COMMIT" in os.environ:
         sink = stream.kafka_client.TransactionalSink
         sink.commit_transaction = freezing(sink.commit_transaction)

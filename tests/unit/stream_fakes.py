@@ -55,19 +55,25 @@ def article_bytes(article_id: str, title: str = "Rocket launch", **fields) -> by
 
 
 class FakeSource:
-    """Hands out the given batches one per poll, then empty polls; records every commit."""
+    """Hands out the given batches one per poll (at most max_records of one at a time), then empty polls;
+    records every commit."""
 
     def __init__(self, batches, fail_commits: bool = False, after_poll=None, lag=None):
         self.batches = [list(batch) for batch in batches]
         self.lag = dict(lag or {})
         self.commits: list[dict] = []
         self.polls = 0
+        self.max_records: list[int] = []  # the limit each poll was given
         self.fail_commits = fail_commits
         self.after_poll = after_poll
 
     def poll(self, timeout_ms, max_records):
         self.polls += 1
+        self.max_records.append(max_records)
         batch = self.batches.pop(0) if self.batches else []
+        if len(batch) > max_records:  # as a consumer does: the rest comes with the next poll
+            batch, rest = batch[:max_records], batch[max_records:]
+            self.batches.insert(0, rest)
         if self.after_poll is not None:
             self.after_poll(self)
         return batch

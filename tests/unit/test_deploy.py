@@ -155,20 +155,25 @@ def test_the_manifests_render_and_the_builtin_kinds_validate(kustomization, tmp_
                                capture_output=True, text=True, timeout=120)
     assert validated.returncode == 0, validated.stdout + validated.stderr
     kinds = {doc["kind"] for doc in documents}
-    assert {"Deployment", "ConfigMap", "Service", "PodDisruptionBudget", "PodMonitor", "PrometheusRule",
+    assert {"StatefulSet", "ConfigMap", "Service", "PodDisruptionBudget", "PodMonitor", "PrometheusRule",
             "ScaledObject"} <= kinds
 
 
 @pytest.mark.parametrize("kustomization", [K8S / "base", K8S / "overlays" / "example"], ids=["base", "example"])
 def test_the_manifests_tie_together(kustomization):
     documents = render(kustomization)
-    deployment, config = one(documents, "Deployment"), one(documents, "ConfigMap")["data"]
-    pod = deployment["spec"]["template"]
+    workers, config = one(documents, "StatefulSet"), one(documents, "ConfigMap")["data"]
+    pod = workers["spec"]["template"]
     (container,) = pod["spec"]["containers"]
     assert container["envFrom"][0]["configMapRef"]["name"] == one(documents, "ConfigMap")["metadata"]["name"]
     assert container["livenessProbe"]["httpGet"]["path"] == "/livez"
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert pod["spec"]["terminationGracePeriodSeconds"] >= 60  # longer than a batch, and a slow flush
+    # The pod's stable name is its worker slot: static group membership, and the transactional id.
+    env = {item["name"]: item for item in container["env"]}
+    assert env["NEWSFEED_WORKER_SLOT"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+    assert workers["spec"]["serviceName"] == one(documents, "Service")["metadata"]["name"]
+    assert one(documents, "Service")["spec"]["clusterIP"] == "None"
     assert config["NEWSFEED_HTTP_ADDRESS"].endswith(f":{container['ports'][0]['containerPort']}")
 
     labels = pod["metadata"]["labels"]
@@ -180,10 +185,14 @@ def test_the_manifests_tie_together(kustomization):
 
     scaled = one(documents, "ScaledObject")["spec"]
     trigger = scaled["triggers"][0]["metadata"]
-    assert scaled["scaleTargetRef"]["name"] == deployment["metadata"]["name"]
+    assert (scaled["scaleTargetRef"]["kind"], scaled["scaleTargetRef"]["name"]) == ("StatefulSet",
+                                                                                  workers["metadata"]["name"])
     assert trigger["consumerGroup"] == config["NEWSFEED_GROUP_ID"]
     assert trigger["topic"] == config["NEWSFEED_INPUT_TOPIC"]
     assert trigger["bootstrapServers"] == config["NEWSFEED_BOOTSTRAP_SERVERS"]
+    (by_age,) = [t["metadata"] for t in scaled["triggers"] if t["type"] == "prometheus"]
+    assert re.fullmatch(r'max\(newsfeed_consumer_lag_seconds\{job="newsfeed"\}\)', by_age["query"])
+    assert "newsfeed_consumer_lag_seconds" in _exported_names()  # a metric the worker really serves
     partitions = int(config.get("NEWSFEED_PARTITIONS", next(o.default for o in OPTIONS if o.field == "partitions")))
     assert scaled["maxReplicaCount"] == partitions  # more workers than partitions would sit idle
 
@@ -207,13 +216,20 @@ def test_the_dashboard_is_provisionable_and_every_panel_uses_the_datasource_vari
         assert panel["targets"] and all(t["datasource"]["uid"] == "${datasource}" for t in panel["targets"])
 
 
-def test_every_dashboard_query_names_metrics_the_worker_exports():
+def _exported_names() -> set[str]:
+    """Every family and sample name the worker's registry serves (series read at scrape time included)."""
     from prometheus_client import CollectorRegistry
 
     registry = CollectorRegistry()
-    create_metrics(registry)
+    metrics = create_metrics(registry)
+    metrics.set_model("v1", "0" * 64)
+    metrics.live.polled([], {("articles.raw", 0): 0})
     families = list(registry.collect())
-    exported = {family.name for family in families} | {sample.name for family in families for sample in family.samples}
+    return {family.name for family in families} | {sample.name for family in families for sample in family.samples}
+
+
+def test_every_dashboard_query_names_metrics_the_worker_exports():
+    exported = _exported_names()
     exported |= {"up", "process_resident_memory_bytes", "process_cpu_seconds_total"}
     dashboard = json.loads((DEPLOY / "grafana/dashboards/newsfeed.json").read_text())
     for panel in dashboard["panels"]:

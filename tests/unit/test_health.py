@@ -72,6 +72,29 @@ def test_metrics_show_every_fixed_label_from_the_start_and_count_enrichments(ser
     assert f'newsfeed_model_info{{sha256="{"ab" * 32}",version="v1"}} 1.0' in body
 
 
+def test_metrics_negotiate_openmetrics_gzip_and_name_filters_as_prometheus_client_does(served):
+    """What a Prometheus server asks of an exporter: the OpenMetrics format when it offers it, a gzipped
+    body when it accepts one, and only the families named by name[] when it says so."""
+    import gzip
+
+    server, _, metrics, _ = served
+    metrics.set_model("v1", "ab" * 32)
+    request = urllib.request.Request(f"http://{server.address}/metrics?name[]=newsfeed_model_info", headers={
+        "Accept": "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5",
+        "Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.headers["Content-Type"].startswith("application/openmetrics-text")
+        assert response.headers["Content-Encoding"] == "gzip"
+        body = gzip.decompress(response.read()).decode()
+    assert body.splitlines() == [
+        "# HELP newsfeed_model The model serving: its version and sha256.",
+        "# TYPE newsfeed_model info",
+        f'newsfeed_model_info{{sha256="{"ab" * 32}",version="v1"}} 1.0',
+        "# EOF"]
+    status, plain = get(server, "/metrics")  # a plain client gets the classic text format, whole
+    assert status == 200 and "newsfeed_records_consumed_total 0.0" in plain and "# EOF" not in plain
+
+
 def test_an_unknown_path_is_404(served):
     assert get(served[0], "/")[0] == 404
 

@@ -10,6 +10,7 @@ from models.schema import DEAD_LETTER_REASONS, STATUSES
 from models.taxonomy import REGIONS, TOPICS
 from stream.app import _assignment_reporter
 from stream.health import Health
+from stream.live import LiveState
 from stream.metrics import create_metrics
 from stream.settings import Settings
 from stream.worker import Worker
@@ -53,13 +54,60 @@ def test_lag_follows_the_assigned_partitions_after_each_poll():
     registry = run_once(source)
     assert sample(registry, "newsfeed_consumer_lag_records", partition="0") == 120
     assert sample(registry, "newsfeed_consumer_lag_records", partition="3") == 0
+    assert sample(registry, "newsfeed_consumer_lag_seconds", partition="3") == 0  # caught up
 
-    metrics_registry = CollectorRegistry()
-    metrics = create_metrics(metrics_registry)
-    metrics.set_lags({("articles.raw", 0): 5, ("articles.raw", 1): 7})
-    metrics.set_lags({("articles.raw", 1): 2})  # partition 0 was revoked: its series goes
-    assert sample(metrics_registry, "newsfeed_consumer_lag_records", partition="0") is None
-    assert sample(metrics_registry, "newsfeed_consumer_lag_records", partition="1") == 2
+    live = LiveState()
+    live.polled([], {("articles.raw", 0): 5, ("articles.raw", 1): 7})
+    live.polled([], {("articles.raw", 1): 2})  # partition 0 was revoked: its series goes
+    registry = CollectorRegistry()
+    registry.register(live)
+    assert sample(registry, "newsfeed_consumer_lag_records", partition="0") is None
+    assert sample(registry, "newsfeed_consumer_lag_records", partition="1") == 2
+
+
+class Clock:
+    def __init__(self, now: float):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def stamped(partition: int, offset: int, timestamp_s: float):
+    return replace(record(offset, b"{}", partition=partition), timestamp_ms=int(timestamp_s * 1000))
+
+
+def test_lag_in_seconds_is_the_age_of_the_oldest_unprocessed_record_read_at_scrape_time():
+    clock = Clock(1000.0)
+    live = LiveState(clock)
+    registry = CollectorRegistry()
+    registry.register(live)
+    age = lambda partition: sample(registry, "newsfeed_consumer_lag_seconds", partition=str(partition))  # noqa: E731
+
+    batch = [stamped(0, 10, 940.0), stamped(0, 11, 950.0), stamped(1, 3, 990.0)]
+    live.polled(batch, {("articles.raw", 0): 4, ("articles.raw", 1): 0})
+    assert (age(0), age(1)) == (60.0, 10.0)  # the batch in hand: its first record per partition
+    clock.now = 1030.0
+    assert (age(0), age(1)) == (90.0, 40.0)  # a slow batch: the age grows between polls, at each scrape
+
+    live.processed(batch)
+    # Partition 0 has 4 records left behind the batch: at most as old as the batch's last one (950).
+    assert (age(0), age(1)) == (80.0, 0.0)
+    live.polled([stamped(0, 12, 1020.0)], {("articles.raw", 0): 3, ("articles.raw", 1): 0})
+    assert age(0) == 80.0  # still the estimate: the newly polled record is not older than it
+    live.processed([stamped(0, 12, 1020.0)])
+    assert age(0) == 10.0
+
+
+def test_the_model_is_an_info_metric_naming_only_the_model_serving():
+    live = LiveState()
+    registry = CollectorRegistry()
+    registry.register(live)
+    assert sample(registry, "newsfeed_model_info", version="v1", sha256="a" * 64) is None  # none loaded yet
+    live.model("v1", "a" * 64)
+    live.model("v2", "b" * 64)
+    assert sample(registry, "newsfeed_model_info", version="v2", sha256="b" * 64) == 1
+    assert sample(registry, "newsfeed_model_info", version="v1", sha256="a" * 64) is None
 
 
 def test_end_to_end_time_runs_from_the_record_timestamp_to_its_acknowledged_output():

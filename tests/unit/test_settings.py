@@ -94,3 +94,21 @@ def test_producer_batches_stay_under_the_smallest_topic_limit_and_requests_under
     assert (roomy["batch_size"], roomy["max_request_size"]) == (PRODUCER_BATCH_BYTES, 1_150_000)
     tight = _producer_options(settings, {"articles.enriched": 100_000, "articles.dead-letter": 1_150_000})
     assert (tight["batch_size"], tight["max_request_size"]) == (100_000, 1_150_000)
+
+
+def test_a_worker_slot_makes_a_static_group_member_and_assignment_stays_eager():
+    """A restarted worker with the same slot rejoins as the same member (no rebalance for the others); a
+    worker without one is a dynamic member. No cooperative assignor is configured (see group_options)."""
+    from stream.kafka_client import group_options  # first: it imports kafka-python with its warnings quiet
+
+    from kafka import KafkaConsumer
+    from kafka.coordinator.assignors.abstract import RebalanceProtocol
+
+    static = group_options(Settings.from_env({"NEWSFEED_WORKER_SLOT": "newsfeed-worker-1"}))
+    assert static["group_instance_id"] == "newsfeed-worker-1"
+    assert static["session_timeout_ms"] == 30000
+    assert group_options(Settings.from_env({}))["group_instance_id"] is None
+    assert set(static) <= set(KafkaConsumer.DEFAULT_CONFIG)  # each one a real kafka-python consumer option
+    assert "partition_assignment_strategy" not in static
+    defaults = KafkaConsumer.DEFAULT_CONFIG["partition_assignment_strategy"]
+    assert all(assignor().supported_protocols() == [RebalanceProtocol.EAGER] for assignor in defaults)

@@ -231,3 +231,20 @@ def test_a_slow_article_is_logged_by_position_and_counted_and_still_enriched(cap
     assert (warning.topic, warning.partition, warning.offset) == ("articles.raw", 2, 8)
     assert warning.seconds == pytest.approx(SETTINGS.slow_article_ms / 1000 + 0.5)
     assert not any(secret in r.getMessage() or secret in str(vars(r)) for r in caplog.records)
+
+
+def test_each_poll_asks_for_what_the_time_budget_allows_and_the_limit_is_a_metric():
+    """The first polls start small and grow after each full batch that fitted; the limit is exported."""
+    batches = [[record(offset, article_bytes(f"b{offset}")) for offset in range(start, start + 64)]
+               for start in range(0, 640, 64)]
+    source = FakeSource(batches)
+    registry = CollectorRegistry()
+    settings = Settings.from_env({"NEWSFEED_BATCH_SIZE": "64"})
+    model = FakeModel()
+    worker = Worker(settings, source, FakeSink(), lambda: model, FixedClassifier(), create_metrics(registry),
+                    Health(stall_after_s=60))
+    stop = threading.Event()
+    source.after_poll = lambda s: stop.set() if s.polls == 4 else None
+    worker.run(stop)
+    assert source.max_records == [16, 32, 64, 64]
+    assert registry.get_sample_value("newsfeed_batch_limit_records") == 64

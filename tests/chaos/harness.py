@@ -38,6 +38,7 @@ from stream.kafka_client import connect_reader, connect_sink
 from stream.settings import Settings
 from stream.topics import produce, read_records
 from topic_fixtures import FAST_GROUP, KAFKA_SH, ROOT, SENTENCES, Topics, send_all
+from waiting import wait_until
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition  # after stream.kafka_client: imported quietly
 
 CHAOS = pytest.mark.chaos  # every chaos test module: `pytestmark = CHAOS`
@@ -49,18 +50,6 @@ FAST = {
     "NEWSFEED_TRANSACTION_TIMEOUT_MS": "10000",
     "NEWSFEED_HTTP_ADDRESS": "127.0.0.1:0",
 }
-
-
-def wait_until(condition: Callable[[], object], timeout_s: float, what: str, every_s: float = 0.2) -> object:
-    """Poll `condition` until it returns something true; AssertionError naming `what` after the deadline."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
-        time.sleep(every_s)
 
 
 def free_port() -> int:

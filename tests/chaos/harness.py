@@ -361,7 +361,6 @@ class Audit:
 
 
 AUDITS: list[Audit] = []  # every audit of the session, for the summary at the end
-THROUGHPUT: list[dict] = []  # the throughput runs of the session, for the same summary
 
 
 def audit(test: str, stream: Stream, guarantee: str, good_ids: Iterable[str], bad_keys: Iterable[bytes],

@@ -82,7 +82,7 @@ def test_the_build_context_holds_the_code_and_the_shipped_model(tmp_path):
         if source.is_dir():
             shutil.copytree(source, context / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
-            context.mkdir(exist_ok=True)
+            (context / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, context / name)
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
                             "-w", str(tmp_path / "wheel"), str(context)], capture_output=True, text=True, timeout=300)

@@ -5,7 +5,6 @@ the command stops both children cleanly."""
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
 

@@ -146,6 +146,14 @@ class TfidfFeatures:
         known = columns >= 0
         return self.tfidf(self.counts(rows[known], columns[known], len(docs)))
 
+    def analyse(self, text: str) -> str:
+        """The text as the tokens are found in it: lowercased (and accents stripped, when the model does)."""
+        return self._preprocess(text)
+
+    @property
+    def stop_words(self) -> frozenset[str]:
+        return self._stop_words
+
     def tokens(self, text: str) -> list[str]:
         """The words of a text that count: preprocessed, tokenised, stop words dropped."""
         stop_words = self._stop_words

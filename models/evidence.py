@@ -1,0 +1,332 @@
+"""Where the evidence of a label is in the text: character spans a UI can highlight and a person can check.
+
+The spans index `prepared_text`, the text the model read, which every record carries: the prepared
+title, a blank line, then the prepared body up to the model's cut (models/text.py prepares; the
+model reads the first `max_body_chars` characters of the body). Not the input: HTML, entities,
+boilerplate and whitespace are gone from it, so a span in the input would need a mapping no consumer
+could check, while a span in `prepared_text` is `prepared_text[start:end]`, in code points.
+
+Nothing here rescans the text per n-gram. The model's own count (`Reading`) says in which piece
+(title or passage) and at which token each occurrence of an evidence n-gram is; only the pieces that
+hold one of the first SPANS_PER_NGRAM occurrences are tokenised again, each at most once and only up
+to the last token wanted, so the cost is at most one more pass over what the model read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from models.pipeline import Reading, masked_regions, passage_paragraphs
+from models.tfidf import WORD_TOKENS, TfidfFeatures, lower_and_strip_accents
+
+# How many n-grams name the evidence of a label, and how many of each n-gram's occurrences are given
+# (the first ones, in reading order): a UI shows where a word is, not every one of forty repeats.
+NGRAMS_PER_LABEL = 5
+SPANS_PER_NGRAM = 3
+# At most this many spans per label: its n-grams' spans and its passage; and per country, its first
+# mentions. This is what bounds the evidence's size (README, "Record contracts").
+SPANS_PER_LABEL = NGRAMS_PER_LABEL * SPANS_PER_NGRAM + 1
+MENTION_SPANS = SPANS_PER_LABEL
+# Between the title and the body in `prepared_text`. The prepared title never has a line break, so
+# the title is everything before the first "\n\n".
+TITLE_SEPARATOR = "\n\n"
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class NgramEvidence:
+    """One n-gram behind a label: what it added to the label's logit, and where it is."""
+
+    ngram: str
+    weight: float
+    spans: tuple[Span, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ngram": self.ngram, "weight": self.weight, "spans": [list(span) for span in self.spans]}
+
+
+@dataclass(frozen=True)
+class LabelEvidence:
+    """The n-grams behind a label, best first, and the passage of the body that added most to its score
+    (None when the body has no passage that adds anything)."""
+
+    ngrams: tuple[NgramEvidence, ...]
+    passage: Span | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ngrams": [n.as_dict() for n in self.ngrams],
+                "passage": list(self.passage) if self.passage is not None else None}
+
+
+def prepared_text(title: str, body_read: str) -> str:
+    return f"{title}{TITLE_SEPARATOR}{body_read}"
+
+
+class OffsetMap:
+    """Positions in a derived text back to the text it was derived from, where the derived text is the
+    source with some regions replaced: `replaced` lists (source start, source end, derived start, derived
+    end), in order, not overlapping. A position inside a replacement maps to the replaced region's edge."""
+
+    def __init__(self, replaced: Sequence[tuple[int, int, int, int]]):
+        self._replaced = list(replaced)
+        self._starts = [r[2] for r in self._replaced]
+
+    def start(self, position: int) -> int:
+        """Where a span that starts at `position` starts in the source."""
+        index = bisect.bisect_right(self._starts, position) - 1
+        if index < 0:
+            return position
+        source_start, source_end, start, end = self._replaced[index]
+        return source_start if position < end else source_end + position - end
+
+    def end(self, position: int) -> int:
+        """Where a span that ends at `position` (exclusive) ends in the source."""
+        index = bisect.bisect_left(self._starts, position) - 1
+        if index < 0:
+            return position
+        source_start, source_end, start, end = self._replaced[index]
+        return source_end if position <= end else source_end + position - end
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _analysed_length(char: str, analyse: Callable[[str], str]) -> int:
+    return len(analyse(char))
+
+
+def analysis_map(text: str, analyse: Callable[[str], str] = lower_and_strip_accents) -> OffsetMap | None:
+    """Positions in `analyse(text)` back to `text`, or None where they are the same. `analyse` is the
+    model's (TfidfFeatures.analyse): lowercasing, and accent stripping when the model strips accents.
+
+    Both work character by character (a decomposition is reordered only among combining marks, which
+    are all dropped; the one contextual lowercasing, a final sigma, keeps the length), so each character
+    becomes its own run of 0 to 3 characters: "É" -> "e", "ﬁ" -> "fi", "…" -> "...", a mark -> ""."""
+    if text.isascii():
+        return None
+    replaced, shift = [], 0
+    for match in _NOT_ASCII.finditer(text):
+        length = _analysed_length(match.group(), analyse)
+        if length != 1:
+            start = match.start() + shift
+            replaced.append((match.start(), match.end(), start, start + length))
+            shift += length - 1
+    return OffsetMap(replaced) if replaced else None
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A title or a passage as the model read it, and how its positions map to `prepared_text`."""
+
+    text: str
+    to_prepared: Any  # (start, end) in the piece -> (start, end) in prepared_text
+
+
+class ArticleText:
+    """One article as the model read it, with the maps from what it read back to `prepared_text`."""
+
+    def __init__(self, title: str, body: str, max_body_chars: int, masked: tuple[Sequence, Sequence] | None = None):
+        """`masked`: the title's and the body's mentions, when the model masks names (models.pipeline)."""
+        self.title, self.body = title, body
+        title_read, body_read = title, body
+        self._title_maps: list[OffsetMap] = []
+        self._body_maps: list[OffsetMap] = []
+        if masked is not None:
+            from models.pipeline import mask_names
+
+            title_read, body_read = mask_names(title, masked[0]), mask_names(body, masked[1])
+            self._title_maps = [OffsetMap(r) for r in reversed(masked_regions(title, masked[0]))]
+            self._body_maps = [OffsetMap(r) for r in reversed(masked_regions(body, masked[1]))]
+        self.title_read, self.body_read = title_read, body_read
+        # The model reads the first max_body_chars of the (masked) body: so much of the prepared body.
+        self.body_cut = self._body_end(min(max_body_chars, len(body_read)))
+        self.text = prepared_text(title, body[:self.body_cut])
+        self.body_offset = len(title) + len(TITLE_SEPARATOR)
+        self.passages = passage_paragraphs(body_read, max_body_chars)
+        self._pieces: dict[int, _Piece] = {}
+
+    def _body_end(self, position: int) -> int:
+        for offset_map in self._body_maps:
+            position = offset_map.end(position)
+        return position
+
+    def title_span(self, start: int, end: int) -> Span:
+        for offset_map in self._title_maps:
+            start, end = offset_map.start(start), offset_map.end(end)
+        return start, end
+
+    def body_span(self, start: int, end: int) -> Span:
+        for offset_map in self._body_maps:
+            start, end = offset_map.start(start), offset_map.end(end)
+        return self.body_offset + start, self.body_offset + end
+
+    def passage_span(self, index: int) -> Span:
+        paragraphs = self.passages[index]
+        return self.body_span(paragraphs[0][0], paragraphs[-1][1])
+
+    def piece(self, number: int) -> _Piece:
+        """Piece `number` of a Reading (Reading.TITLE, or FIRST_PASSAGE + k for passage k)."""
+        cached = self._pieces.get(number)
+        if cached is None:
+            cached = self._pieces[number] = self._piece(number)
+        return cached
+
+    def _piece(self, number: int) -> _Piece:
+        if number == Reading.TITLE:
+            return _Piece(self.title_read, self.title_span)
+        paragraphs = self.passages[number - Reading.FIRST_PASSAGE]
+        text = " ".join(self.body_read[a:b] for a, b in paragraphs)
+        # The passage is its paragraphs joined by one space: a position maps into its paragraph.
+        replaced, position = [], 0
+        previous_end = 0
+        for a, b in paragraphs:
+            replaced.append((previous_end, a, position, position + (1 if position else 0)))
+            position += (1 if position else 0) + (b - a)
+            previous_end = b
+        inner = OffsetMap(replaced)
+        return _Piece(text, lambda s, e: self.body_span(inner.start(s), inner.end(e)))
+
+
+def mention_spans(article: ArticleText, mentions: tuple[Sequence, Sequence]) -> dict[str, list[Span]]:
+    """Per country code, the spans of its first MENTION_SPANS mentions in `prepared_text`."""
+    spans: dict[str, list[Span]] = defaultdict(list)
+    for mention in mentions[0]:
+        if len(spans[mention.code]) < MENTION_SPANS:
+            spans[mention.code].append((mention.start, mention.end))
+    for mention in mentions[1]:
+        if mention.end > article.body_cut:
+            break  # mentions come in order: the rest are past what the model read
+        if len(spans[mention.code]) < MENTION_SPANS:
+            spans[mention.code].append((article.body_offset + mention.start, article.body_offset + mention.end))
+    return spans
+
+
+class EvidenceFinder:
+    """Locates the evidence of one article's labels, from the model's Reading of it."""
+
+    def __init__(self, article: ArticleText, reading: Reading | None, row_indices: np.ndarray,
+                 analyser: TfidfFeatures | None):
+        self._article, self._reading, self._analyser = article, reading, analyser
+        self._scans: dict[int, _Scan] = {}
+        if reading is None or analyser is None:
+            return
+        columns = reading.columns
+        self._piece_starts = np.concatenate([[0], np.cumsum(reading.piece_lengths)[:-1]])
+        known = np.flatnonzero(columns >= 0)
+        # Each occurrence's feature as its place in the row (which lists the article's columns sorted),
+        # and the piece it is in: one pass over the features for every label.
+        self._row_position = np.searchsorted(row_indices, columns[known])
+        self._occurrence_piece = np.searchsorted(self._piece_starts, known, side="right") - 1
+        self._counts = np.bincount(self._row_position, minlength=len(row_indices))
+
+    def labels(self, tops: dict[str, tuple[Sequence[tuple[str, int, float]], np.ndarray]]) -> dict[str, LabelEvidence]:
+        """The evidence of each label, from its (top n-grams, contributions) as LinearHeads.top_contributions
+        gives them."""
+        if self._reading is None or self._analyser is None:
+            return {label: LabelEvidence(tuple(NgramEvidence(name, round(weight, 4), ()) for name, _, weight in top), None)
+                    for label, (top, _) in tops.items()}
+        wanted = sorted({column for top, _ in tops.values() for _, column, _ in top})
+        spans = self._spans_of(wanted)
+        return {label: LabelEvidence(tuple(NgramEvidence(name, round(weight, 4), spans[column]) for name, column, weight in top),
+                                     self._best_passage(contributions))
+                for label, (top, contributions) in tops.items()}
+
+    def _best_passage(self, contributions: np.ndarray) -> Span | None:
+        """The passage whose occurrences add most to the label's logit: each occurrence of a feature carries
+        an equal share of that feature's contribution (bigrams across two pieces count in neither)."""
+        n_pieces = len(self._reading.piece_lengths)
+        if n_pieces <= Reading.FIRST_PASSAGE or not len(self._row_position):
+            return None
+        shares = (contributions / np.maximum(self._counts, 1))[self._row_position]
+        per_piece = np.bincount(self._occurrence_piece, weights=shares, minlength=n_pieces)
+        passages = per_piece[Reading.FIRST_PASSAGE:]
+        best = int(np.argmax(passages))
+        return self._article.passage_span(best) if passages[best] > 0 else None
+
+    def _spans_of(self, columns: list[int]) -> dict[int, tuple[Span, ...]]:
+        """The first SPANS_PER_NGRAM spans of each column, in reading order, found in one pass over the features."""
+        reading = self._reading
+        flat = np.flatnonzero(np.isin(reading.columns, columns))
+        pieces = np.searchsorted(self._piece_starts, flat, side="right") - 1
+        # Candidates: in the title and in the passages the first SPANS_PER_NGRAM of each column; the
+        # seams sit before the passages among the features, so theirs are candidates too, and all are
+        # put in reading order once located.
+        candidates: dict[int, dict[str, list[tuple[int, int]]]] = {c: {"title": [], "seams": [], "body": []} for c in columns}
+        for position, piece in zip(flat.tolist(), pieces.tolist()):
+            if piece == Reading.TITLE_AGAIN:
+                continue  # the same words as the title's
+            kind = "title" if piece == Reading.TITLE else "seams" if piece == Reading.SEAMS else "body"
+            bucket = candidates[int(reading.columns[position])][kind]
+            if len(bucket) < SPANS_PER_NGRAM:
+                bucket.append((piece, position - int(self._piece_starts[piece])))
+        result = {}
+        for column, buckets in candidates.items():
+            located = [self._occurrence_span(piece, feature) for kind in ("title", "seams", "body")
+                       for piece, feature in buckets[kind]]
+            result[column] = tuple(sorted(span for span in located if span is not None)[:SPANS_PER_NGRAM])
+        return result
+
+    def _occurrence_span(self, piece: int, feature: int) -> Span | None:
+        if piece == Reading.SEAMS:
+            return self._seam_span(feature)
+        tokens = self._reading.tokens(piece)
+        first, last = (feature, feature) if feature < tokens else (feature - tokens, feature - tokens + 1)
+        start, end = self._token(piece, first), self._token(piece, last)
+        if start is None or end is None:
+            return None
+        return self._article.piece(piece).to_prepared(start[0], end[1])
+
+    def _seam_span(self, seam: int) -> Span | None:
+        """A bigram from the last token of one piece to the first of the next non-empty one; only those
+        between two passages are in the text as the model read it (the others join the title to itself
+        or to the body)."""
+        reading = self._reading
+        non_empty = [p for p in (Reading.TITLE, Reading.TITLE_AGAIN, *range(Reading.FIRST_PASSAGE, len(reading.piece_lengths)))
+                     if reading.tokens(p)]
+        if seam + 1 >= len(non_empty) or non_empty[seam] < Reading.FIRST_PASSAGE:
+            return None
+        a, b = non_empty[seam], non_empty[seam + 1]
+        end_of_a, start_of_b = self._token(a, reading.tokens(a) - 1), self._token(b, 0)
+        if end_of_a is None or start_of_b is None:
+            return None
+        return self._article.piece(a).to_prepared(*end_of_a)[0], self._article.piece(b).to_prepared(*start_of_b)[1]
+
+    def _token(self, piece: int, index: int) -> Span | None:
+        scan = self._scans.get(piece)
+        if scan is None:
+            text = self._article.piece(piece).text
+            scan = self._scans[piece] = _Scan(text, self._analyser)
+        return scan.token(index)
+
+
+class _Scan:
+    """The tokens of one piece with their spans, found as far as asked and never twice: a piece is
+    tokenised at most once however many n-grams are looked up in it."""
+
+    def __init__(self, text: str, analyser: TfidfFeatures):
+        self._offsets = analysis_map(text, analyser.analyse)
+        self._matches = WORD_TOKENS.finditer(analyser.analyse(text))
+        self._stop_words = analyser.stop_words
+        self._spans: list[Span] = []
+
+    def token(self, index: int) -> Span | None:
+        """The span in the piece of its token `index` (stop words not counted), None past its end."""
+        spans, stop_words = self._spans, self._stop_words
+        while len(spans) <= index:
+            match = next(self._matches, None)
+            if match is None:
+                return None
+            if match.group() not in stop_words:
+                spans.append(match.span())
+        start, end = spans[index]
+        offsets = self._offsets
+        return (start, end) if offsets is None else (offsets.start(start), offsets.end(end))

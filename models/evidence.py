@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from models.pipeline import Reading, masked_regions, passage_paragraphs
-from models.tfidf import WORD_TOKENS, TfidfFeatures, lower_and_strip_accents
+from models.tfidf import TfidfFeatures, lower_and_strip_accents
 
 # How many n-grams name the evidence of a label, and how many of each n-gram's occurrences are given
 # (the first ones, in reading order): a UI shows where a word is, not every one of forty repeats.
@@ -113,6 +114,10 @@ def analysis_map(text: str, analyse: Callable[[str], str] = lower_and_strip_acce
     becomes its own run of 0 to 3 characters: "É" -> "e", "ﬁ" -> "fi", "…" -> "...", a mark -> ""."""
     if text.isascii():
         return None
+    # Most non-ASCII characters of news text (quotes, dashes, accented letters) keep their length:
+    # the distinct ones are checked first, and only a text with one that does not is mapped.
+    if all(_analysed_length(char, analyse) == 1 for char in set(_NOT_ASCII.findall(text))):
+        return None
     replaced, shift = [], 0
     for match in _NOT_ASCII.finditer(text):
         length = _analysed_length(match.group(), analyse)
@@ -165,6 +170,8 @@ class ArticleText:
         return start, end
 
     def body_span(self, start: int, end: int) -> Span:
+        if not self._body_maps:
+            return self.body_offset + start, self.body_offset + end
         for offset_map in self._body_maps:
             start, end = offset_map.start(start), offset_map.end(end)
         return self.body_offset + start, self.body_offset + end
@@ -185,15 +192,20 @@ class ArticleText:
             return _Piece(self.title_read, self.title_span)
         paragraphs = self.passages[number - Reading.FIRST_PASSAGE]
         text = " ".join(self.body_read[a:b] for a, b in paragraphs)
-        # The passage is its paragraphs joined by one space: a position maps into its paragraph.
-        replaced, position = [], 0
-        previous_end = 0
+        # The passage is its paragraphs joined by one space; a token is inside one paragraph, found by
+        # where each paragraph starts in the passage.
+        starts, position = [], 0
         for a, b in paragraphs:
-            replaced.append((previous_end, a, position, position + (1 if position else 0)))
-            position += (1 if position else 0) + (b - a)
-            previous_end = b
-        inner = OffsetMap(replaced)
-        return _Piece(text, lambda s, e: self.body_span(inner.start(s), inner.end(e)))
+            starts.append(position)
+            position += b - a + 1
+        body_starts = [a for a, _ in paragraphs]
+
+        def to_prepared(start: int, end: int) -> Span:
+            first = bisect.bisect_right(starts, start) - 1
+            last = bisect.bisect_right(starts, end - 1) - 1
+            return self.body_span(body_starts[first] + start - starts[first], body_starts[last] + end - starts[last])
+
+        return _Piece(text, to_prepared)
 
 
 def mention_spans(article: ArticleText, mentions: tuple[Sequence, Sequence]) -> dict[str, list[Span]]:
@@ -216,12 +228,13 @@ class EvidenceFinder:
     def __init__(self, article: ArticleText, reading: Reading | None, row_indices: np.ndarray,
                  analyser: TfidfFeatures | None):
         self._article, self._reading, self._analyser = article, reading, analyser
-        self._scans: dict[int, _Scan] = {}
+        self._scans: _Scans | None = None
         if reading is None or analyser is None:
             return
         columns = reading.columns
         self._piece_starts = np.concatenate([[0], np.cumsum(reading.piece_lengths)[:-1]])
-        known = np.flatnonzero(columns >= 0)
+        known = self._known = np.flatnonzero(columns >= 0)
+        self._row_indices = row_indices
         # Each occurrence's feature as its place in the row (which lists the article's columns sorted),
         # and the piece it is in: one pass over the features for every label.
         self._row_position = np.searchsorted(row_indices, columns[known])
@@ -255,78 +268,98 @@ class EvidenceFinder:
     def _spans_of(self, columns: list[int]) -> dict[int, tuple[Span, ...]]:
         """The first SPANS_PER_NGRAM spans of each column, in reading order, found in one pass over the features."""
         reading = self._reading
-        flat = np.flatnonzero(np.isin(reading.columns, columns))
+        # The occurrences of these columns: marked by their place in the row, which each occurrence has.
+        marked = np.zeros(len(self._counts), dtype=bool)
+        marked[np.searchsorted(self._row_indices, columns)] = True
+        flat = self._known[marked[self._row_position]]
         pieces = np.searchsorted(self._piece_starts, flat, side="right") - 1
-        # Candidates: in the title and in the passages the first SPANS_PER_NGRAM of each column; the
-        # seams sit before the passages among the features, so theirs are candidates too, and all are
-        # put in reading order once located.
-        candidates: dict[int, dict[str, list[tuple[int, int]]]] = {c: {"title": [], "seams": [], "body": []} for c in columns}
-        for position, piece in zip(flat.tolist(), pieces.tolist()):
-            if piece == Reading.TITLE_AGAIN:
-                continue  # the same words as the title's
-            kind = "title" if piece == Reading.TITLE else "seams" if piece == Reading.SEAMS else "body"
-            bucket = candidates[int(reading.columns[position])][kind]
-            if len(bucket) < SPANS_PER_NGRAM:
-                bucket.append((piece, position - int(self._piece_starts[piece])))
-        result = {}
-        for column, buckets in candidates.items():
-            located = [self._occurrence_span(piece, feature) for kind in ("title", "seams", "body")
-                       for piece, feature in buckets[kind]]
-            result[column] = tuple(sorted(span for span in located if span is not None)[:SPANS_PER_NGRAM])
-        return result
+        features = flat - self._piece_starts[pieces]
+        # Candidates, in the order of the features (title, its copy, seams, passages): per column the first
+        # SPANS_PER_NGRAM of the title, of the seams (two passages joined: they sit between passages in
+        # the text, so they are put in order once located) and of the passages.
+        taken: dict[tuple[int, int], int] = defaultdict(int)
+        by_piece: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for column, piece, feature in zip(reading.columns[flat].tolist(), pieces.tolist(), features.tolist()):
+            kind = min(piece, Reading.FIRST_PASSAGE)
+            if kind == Reading.TITLE_AGAIN or taken[column, kind] >= SPANS_PER_NGRAM:
+                continue  # the title's copy has the same words as the title
+            taken[column, kind] += 1
+            by_piece[piece].append((column, feature))
+        seams = by_piece.pop(Reading.SEAMS, [])
+        needed = set(by_piece)
+        for _, feature in seams:
+            needed.update(self._seam_pieces(feature) or ())
+        self._scans = _Scans(sorted(needed), reading, self._analyser, self._article)
+        located: dict[int, list[Span]] = {column: [] for column in columns}
+        for column, feature in seams:
+            span = self._seam_span(feature)
+            if span is not None:
+                located[column].append(span)
+        for piece, wanted in by_piece.items():
+            tokens = reading.tokens(piece)
+            to_prepared = self._article.piece(piece).to_prepared
+            for column, feature in wanted:
+                first, last = (feature, feature) if feature < tokens else (feature - tokens, feature - tokens + 1)
+                start, end = self._scans.token(piece, first), self._scans.token(piece, last)
+                if start is not None and end is not None:
+                    located[column].append(to_prepared(start[0], end[1]))
+        return {column: tuple(sorted(spans)[:SPANS_PER_NGRAM]) for column, spans in located.items()}
 
-    def _occurrence_span(self, piece: int, feature: int) -> Span | None:
-        if piece == Reading.SEAMS:
-            return self._seam_span(feature)
-        tokens = self._reading.tokens(piece)
-        first, last = (feature, feature) if feature < tokens else (feature - tokens, feature - tokens + 1)
-        start, end = self._token(piece, first), self._token(piece, last)
-        if start is None or end is None:
-            return None
-        return self._article.piece(piece).to_prepared(start[0], end[1])
-
-    def _seam_span(self, seam: int) -> Span | None:
-        """A bigram from the last token of one piece to the first of the next non-empty one; only those
-        between two passages are in the text as the model read it (the others join the title to itself
-        or to the body)."""
+    def _seam_pieces(self, seam: int) -> tuple[int, int] | None:
+        """The two passages a seam bigram joins, or None when it joins the title to itself or to the body
+        (not a phrase of the article)."""
         reading = self._reading
         non_empty = [p for p in (Reading.TITLE, Reading.TITLE_AGAIN, *range(Reading.FIRST_PASSAGE, len(reading.piece_lengths)))
                      if reading.tokens(p)]
         if seam + 1 >= len(non_empty) or non_empty[seam] < Reading.FIRST_PASSAGE:
             return None
-        a, b = non_empty[seam], non_empty[seam + 1]
-        end_of_a, start_of_b = self._token(a, reading.tokens(a) - 1), self._token(b, 0)
+        return non_empty[seam], non_empty[seam + 1]
+
+    def _seam_span(self, seam: int) -> Span | None:
+        """A bigram from the last token of one passage to the first of the next non-empty one."""
+        joined = self._seam_pieces(seam)
+        if joined is None:
+            return None
+        a, b = joined
+        end_of_a, start_of_b = self._scans.token(a, self._reading.tokens(a) - 1), self._scans.token(b, 0)
         if end_of_a is None or start_of_b is None:
             return None
         return self._article.piece(a).to_prepared(*end_of_a)[0], self._article.piece(b).to_prepared(*start_of_b)[1]
 
-    def _token(self, piece: int, index: int) -> Span | None:
-        scan = self._scans.get(piece)
-        if scan is None:
-            text = self._article.piece(piece).text
-            scan = self._scans[piece] = _Scan(text, self._analyser)
-        return scan.token(index)
 
+class _Scans:
+    """Where the tokens of some pieces are, from the parts the model cut them into (no regex runs again):
+    a part ends at the running sum of the lengths, and stop words are skipped as the model skips them.
+    One numpy pass over all the pieces of an article that hold a located occurrence: its calls, not its
+    elements, are what costs at news sizes."""
 
-class _Scan:
-    """The tokens of one piece with their spans, found as far as asked and never twice: a piece is
-    tokenised at most once however many n-grams are looked up in it."""
+    def __init__(self, pieces: Sequence[int], reading: Reading, analyser: TfidfFeatures, article: ArticleText):
+        parts = [reading.parts(piece) for piece in pieces]
+        tokens = [p[1::2] for p in parts]
+        n_parts, n_tokens = sum(map(len, parts)), sum(map(len, tokens))
+        lengths = np.fromiter(map(len, itertools.chain.from_iterable(parts)), dtype=np.int64, count=n_parts)
+        self._ends = np.cumsum(lengths)
+        stop = np.fromiter(map(analyser.stop_words.__contains__, itertools.chain.from_iterable(tokens)),
+                           dtype=bool, count=n_tokens)
+        self._kept = np.flatnonzero(~stop).tolist()  # tokens that count, by their index among all tokens
+        self._where: dict[int, tuple[int, int, int, int, OffsetMap | None]] = {}
+        part_offset = token_offset = 0
+        for piece, piece_parts, piece_tokens in zip(pieces, parts, tokens):
+            first_kept = bisect.bisect_left(self._kept, token_offset)
+            last_kept = bisect.bisect_left(self._kept, token_offset + len(piece_tokens))
+            offsets = analysis_map(article.piece(piece).text, analyser.analyse)
+            self._where[piece] = (part_offset, token_offset, first_kept, last_kept - first_kept, offsets)
+            part_offset += len(piece_parts)
+            token_offset += len(piece_tokens)
 
-    def __init__(self, text: str, analyser: TfidfFeatures):
-        self._offsets = analysis_map(text, analyser.analyse)
-        self._matches = WORD_TOKENS.finditer(analyser.analyse(text))
-        self._stop_words = analyser.stop_words
-        self._spans: list[Span] = []
-
-    def token(self, index: int) -> Span | None:
-        """The span in the piece of its token `index` (stop words not counted), None past its end."""
-        spans, stop_words = self._spans, self._stop_words
-        while len(spans) <= index:
-            match = next(self._matches, None)
-            if match is None:
-                return None
-            if match.group() not in stop_words:
-                spans.append(match.span())
-        start, end = spans[index]
-        offsets = self._offsets
+    def token(self, piece: int, index: int) -> Span | None:
+        """The span, in the piece, of its token `index` (stop words not counted); None past its end."""
+        part_offset, token_offset, first_kept, n_kept, offsets = self._where[piece]
+        if index >= n_kept:
+            return None
+        k = self._kept[first_kept + index] - token_offset  # the token's index in the piece, stop words too
+        ends = self._ends
+        base = int(ends[part_offset - 1]) if part_offset else 0
+        # The gap before token k ends where it starts.
+        start, end = int(ends[part_offset + 2 * k]) - base, int(ends[part_offset + 2 * k + 1]) - base
         return (start, end) if offsets is None else (offsets.start(start), offsets.end(end))

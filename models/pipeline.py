@@ -386,8 +386,14 @@ class Reading:
     columns: np.ndarray
     piece_lengths: np.ndarray
     bigrams: bool
+    # The title's and each passage's text as TfidfFeatures.parts cut it: gap, token, gap, ..., gap.
+    texts: tuple[list[str], ...]
 
     TITLE, TITLE_AGAIN, SEAMS, FIRST_PASSAGE = range(4)
+
+    def parts(self, piece: int) -> list[str]:
+        """The parts of the title (TITLE) or of a passage (FIRST_PASSAGE + k)."""
+        return self.texts[0] if piece == self.TITLE else self.texts[piece - self.FIRST_PASSAGE + 1]
 
     def tokens(self, piece: int) -> int:
         """How many tokens (stop words left out) a piece has."""
@@ -425,9 +431,15 @@ class _WordCounter:
         whole_row: list[int] = []  # per piece: the whole-text row it adds to
         passage_row: list[int] = []  # per piece: its passage row, or -1 (a title, the seams, a short article)
         n_passage_rows = 0
+        texts: list[tuple[list[str], ...]] = []  # per article, the parts of its title and passages
         for i, (title, article_passages) in enumerate(zip(titles, passages)):
-            title_tokens = tfidf.tokens(title)
-            pieces = [tfidf.tokens(passage) for passage in article_passages]
+            # Cut with the gaps kept, so that a Reading can say where each token is without a rescan.
+            title_parts = tfidf.parts(title)
+            passage_parts = [tfidf.parts(passage) for passage in article_passages]
+            title_tokens = tfidf.tokens_of_parts(title_parts)
+            pieces = [tfidf.tokens_of_parts(parts) for parts in passage_parts]
+            if readings is not None:
+                texts.append((title_parts, *passage_parts))
             title_features = tfidf.features(title_tokens)
             piece_features += [title_features, title_features, self._seam_features([title_tokens, title_tokens, *pieces])]
             piece_features.extend(map(tfidf.features, pieces))
@@ -449,12 +461,12 @@ class _WordCounter:
             # Each article's pieces are consecutive: its columns are one slice of the batch's.
             piece_ends = np.cumsum(lengths).tolist()
             first_piece = 0
-            for article_passages in passages:
+            for article_passages, article_texts in zip(passages, texts):
                 n_pieces = len(article_passages) + 3
                 start = piece_ends[first_piece - 1] if first_piece else 0
                 end = piece_ends[first_piece + n_pieces - 1]
                 readings.append(Reading(columns[start:end], lengths[first_piece:first_piece + n_pieces],
-                                        self._tfidf.bigrams))
+                                        self._tfidf.bigrams, article_texts))
                 first_piece += n_pieces
         return whole, tfidf.counts(passage_rows[in_passage], columns[in_passage], n_passage_rows)
 

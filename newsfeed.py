@@ -147,7 +147,13 @@ def _run_explain(args: argparse.Namespace) -> int:
         raise ConfigError(f"{path} is not an article ({exc.reason}): {exc.message}") from None
     # Colour only for a person at a terminal; NO_COLOR (no-color.org) turns it off there too.
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    sys.stdout.write(explain(article, load_model(settings.model_dir), COLOUR if colour else PLAIN))
+    try:
+        model = load_model(settings.model_dir)
+    except NewsfeedError as exc:
+        # For a person: the reason in one plain line, not a JSON log record (exit 1, a failure to run).
+        sys.stderr.write(f"newsfeed explain: error: {exc}\n")
+        return 1
+    sys.stdout.write(explain(article, model, COLOUR if colour else PLAIN))
     return 0
 
 

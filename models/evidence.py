@@ -7,9 +7,9 @@ boilerplate and whitespace are gone from it, so a span in the input would need a
 could check, while a span in `prepared_text` is `prepared_text[start:end]`, in code points.
 
 Nothing here rescans the text per n-gram. The model's own count (`Reading`) says in which piece
-(title or passage) and at which token each occurrence of an evidence n-gram is; only the pieces that
-hold one of the first SPANS_PER_NGRAM occurrences are tokenised again, each at most once and only up
-to the last token wanted, so the cost is at most one more pass over what the model read.
+(title or passage) and at which token each occurrence of an evidence n-gram is, and the model's split
+kept the text between the tokens, so where a token is comes from running sums of part lengths: the
+pieces that hold one of the first SPANS_PER_NGRAM occurrences are walked once, together, in numpy.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from models.pipeline import Reading, masked_regions, passage_paragraphs
+from models.pipeline import Reading, mask_names, masked_regions, passage_paragraphs
 from models.tfidf import TfidfFeatures, lower_and_strip_accents
 
 # How many n-grams name the evidence of a label, and how many of each n-gram's occurrences are given
@@ -133,7 +133,7 @@ class _Piece:
     """A title or a passage as the model read it, and how its positions map to `prepared_text`."""
 
     text: str
-    to_prepared: Any  # (start, end) in the piece -> (start, end) in prepared_text
+    to_prepared: Callable[[int, int], Span]  # (start, end) in the piece -> (start, end) in prepared_text
 
 
 class ArticleText:
@@ -146,18 +146,24 @@ class ArticleText:
         self._title_maps: list[OffsetMap] = []
         self._body_maps: list[OffsetMap] = []
         if masked is not None:
-            from models.pipeline import mask_names
-
             title_read, body_read = mask_names(title, masked[0]), mask_names(body, masked[1])
             self._title_maps = [OffsetMap(r) for r in reversed(masked_regions(title, masked[0]))]
             self._body_maps = [OffsetMap(r) for r in reversed(masked_regions(body, masked[1]))]
         self.title_read, self.body_read = title_read, body_read
+        self.max_body_chars = max_body_chars
         # The model reads the first max_body_chars of the (masked) body: so much of the prepared body.
         self.body_cut = self._body_end(min(max_body_chars, len(body_read)))
         self.text = prepared_text(title, body[:self.body_cut])
         self.body_offset = len(title) + len(TITLE_SEPARATOR)
         self.passages = passage_paragraphs(body_read, max_body_chars)
         self._pieces: dict[int, _Piece] = {}
+
+    def analysis_keeps_offsets(self, analyse: Callable[[str], str]) -> bool:
+        """Whether the model's analysis keeps every character's length in all the text it read, so that no
+        piece needs an analysis_map: true of most news text, whose non-ASCII characters are quotes,
+        dashes and accented letters. Checked once per article, on its distinct non-ASCII characters."""
+        read = self.title_read + self.body_read[:self.max_body_chars]
+        return read.isascii() or all(_analysed_length(char, analyse) == 1 for char in set(_NOT_ASCII.findall(read)))
 
     def _body_end(self, position: int) -> int:
         for offset_map in self._body_maps:
@@ -343,11 +349,13 @@ class _Scans:
                            dtype=bool, count=n_tokens)
         self._kept = np.flatnonzero(~stop).tolist()  # tokens that count, by their index among all tokens
         self._where: dict[int, tuple[int, int, int, int, OffsetMap | None]] = {}
-        part_offset = token_offset = 0
+        token_offset = 0
+        mapped = not article.analysis_keeps_offsets(analyser.analyse)
+        part_offset = 0
         for piece, piece_parts, piece_tokens in zip(pieces, parts, tokens):
             first_kept = bisect.bisect_left(self._kept, token_offset)
             last_kept = bisect.bisect_left(self._kept, token_offset + len(piece_tokens))
-            offsets = analysis_map(article.piece(piece).text, analyser.analyse)
+            offsets = analysis_map(article.piece(piece).text, analyser.analyse) if mapped else None
             self._where[piece] = (part_offset, token_offset, first_kept, last_kept - first_kept, offsets)
             part_offset += len(piece_parts)
             token_offset += len(piece_tokens)

@@ -52,14 +52,6 @@ ARTICLES = {
 }
 
 
-def analysed_words(text: str) -> list[str]:
-    """What the shipped model reads of a piece of text: its words, lowercased, accents stripped, stop
-    words left out (models/tfidf.py)."""
-    model = load_model(resolve_model_dir(None))
-    analyser = model.text_model.analyser()
-    return analyser.tokens(text)
-
-
 def check_spans(record: dict, gazetteer: Gazetteer, model) -> int:
     """Assert every span of a record against its prepared_text; the number of spans checked."""
     text = record["prepared_text"]

@@ -466,7 +466,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("classify", "classify JSON Lines (or one text) without Kafka, exactly as the worker does",
             _classify_arguments, _run_classify),
     Command("explain", "show one article's labels, scores, thresholds and countries, with its evidence highlighted "
-            "(colour on a terminal, [[n-gram]] and {{country}} markers otherwise)", _explain_arguments, _run_explain),
+            "(colour on a terminal unless NO_COLOR is set, [[n-gram]] and {{country}} markers otherwise)", _explain_arguments, _run_explain),
     Command("schema", "print the JSON Schema (draft 2020-12) of the input article, the enriched record or the "
             "dead-letter headers", _schema_arguments, _run_schema),
     Command("produce", "write JSON Lines into a topic, one record per line", _produce_arguments, _run_produce),

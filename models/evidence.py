@@ -234,13 +234,16 @@ class EvidenceFinder:
     def __init__(self, article: ArticleText, reading: Reading | None, row_indices: np.ndarray,
                  analyser: TfidfFeatures | None):
         self._article, self._reading, self._analyser = article, reading, analyser
+        self._row_indices = row_indices
         self._scans: _Scans | None = None
-        if reading is None or analyser is None:
-            return
+
+    def _index(self) -> None:
+        """Per occurrence of a known feature, its place in the row and its piece; per feature, its count.
+        Built only for an article with a label to explain."""
+        reading, row_indices = self._reading, self._row_indices
         columns = reading.columns
         self._piece_starts = np.concatenate([[0], np.cumsum(reading.piece_lengths)[:-1]])
         known = self._known = np.flatnonzero(columns >= 0)
-        self._row_indices = row_indices
         # Each occurrence's feature as its place in the row (which lists the article's columns sorted),
         # and the piece it is in: one pass over the features for every label.
         self._row_position = np.searchsorted(row_indices, columns[known])
@@ -253,6 +256,9 @@ class EvidenceFinder:
         if self._reading is None or self._analyser is None:
             return {label: LabelEvidence(tuple(NgramEvidence(name, round(weight, 4), ()) for name, _, weight in top), None)
                     for label, (top, _) in tops.items()}
+        if not tops:
+            return {}
+        self._index()
         wanted = sorted({column for top, _ in tops.values() for _, column, _ in top})
         spans = self._spans_of(wanted)
         return {label: LabelEvidence(tuple(NgramEvidence(name, round(weight, 4), spans[column]) for name, column, weight in top),

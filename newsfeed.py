@@ -138,6 +138,42 @@ def _run_classify(args: argparse.Namespace) -> int:
     return 1 if refused else 0
 
 
+# --- explain -----------------------------------------------------------------------------------
+
+def _explain_arguments(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", nargs="?", metavar="FILE", help="one article as a JSON object ('-' for stdin)")
+    source.add_argument("--text", metavar="FILE", help="the whole file as the plain text of one article")
+    add_flags(parser, ["model_dir"])
+
+
+def _run_explain(args: argparse.Namespace) -> int:
+    from models.explain import COLOUR, PLAIN, explain
+    from models.schema import InvalidArticle
+    from stream.app import load_model
+    from stream.codec import decode_article, decode_text
+
+    configure_logging("ERROR")  # the view is the output; a log line would only get in its way
+    settings = Settings.from_env(os.environ, flags_from(args))
+    path = args.text if args.text is not None else args.file
+    with _input(path) as source:
+        value = source.read()
+    try:
+        article = (decode_text if args.text is not None else decode_article)(value, settings.limits)
+    except InvalidArticle as exc:
+        raise ConfigError(f"{path} is not an article ({exc.reason}): {exc.message}") from None
+    # Colour only for a person at a terminal; NO_COLOR (no-color.org) turns it off there too.
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    try:
+        model = load_model(settings.model_dir)
+    except NewsfeedError as exc:
+        # For a person: the reason in one plain line, not a JSON log record (exit 1, a failure to run).
+        sys.stderr.write(f"newsfeed explain: error: {exc}\n")
+        return 1
+    sys.stdout.write(explain(article, model, COLOUR if colour else PLAIN))
+    return 0
+
+
 # --- schema ------------------------------------------------------------------------------------
 
 def _schema_arguments(parser: argparse.ArgumentParser) -> None:
@@ -410,6 +446,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("worker", "run a classifier worker in the consumer group", _worker_arguments, _run_worker),
     Command("classify", "classify JSON Lines (or one text) without Kafka, exactly as the worker does",
             _classify_arguments, _run_classify),
+    Command("explain", "show one article's labels, scores, thresholds and countries, with its evidence highlighted "
+            "(colour on a terminal unless NO_COLOR is set, [[n-gram]] and {{country}} markers otherwise)", _explain_arguments, _run_explain),
     Command("schema", "print the JSON Schema (draft 2020-12) of the input article, the enriched record or the "
             "dead-letter headers", _schema_arguments, _run_schema),
     Command("produce", "write JSON Lines into a topic, one record per line", _produce_arguments, _run_produce),

@@ -108,6 +108,12 @@ SHAPES: tuple[Shape, ...] = (
     Shape("place_suffix_spaces", "a place then a comma and many spaces",
           lambda n: _text(_repeat("Paris," + " " * 200 + "x ", n))),
     Shape("prose", "ordinary prose (the baseline)", lambda n: _text(_repeat(PROSE, n))),
+    # Evidence spans (models/evidence.py): the title is read whole, so a title of topic words makes every
+    # word evidence; short paragraphs of topic words put evidence in many passages.
+    Shape("evidence_title", "a title of topic words repeated, every word an evidence n-gram",
+          lambda n: _text(PROSE, title=_repeat("Rocket launch puts satellite into orbit. ", n))),
+    Shape("evidence_paragraphs", "one-line paragraphs of topic words, evidence in every passage",
+          lambda n: _text(_repeat("Troops and tanks advanced with artillery on the front line.\n", n))),
     # HTML shapes.
     Shape("html_deep_nesting", "deeply nested elements", lambda n: _html(_repeat("<div>", n // 2) + PROSE)),
     Shape("html_many_attributes", "one tag with many attributes",

@@ -13,7 +13,8 @@ from typing import Sequence
 import numpy as np
 
 from models.artifact import REGION_RULE, Model
-from models.pipeline import SparseRow, mask_names
+from models.evidence import NGRAMS_PER_LABEL, ArticleText, EvidenceFinder, mention_spans, prepared_text
+from models.pipeline import Reading, SparseRow, mask_names
 from models.gazetteer import Gazetteer, regions_from_countries, score_countries
 from models.schema import Article, CountryMention, Enrichment, ModelRef
 from models.taxonomy import REGIONS, TOPICS
@@ -24,7 +25,7 @@ MIN_WORDS = 6
 # How sure the language check must be before it refuses a text as not English.
 LANGUAGE_CONFIDENCE = 0.5
 SUPPORTED_LANGUAGES = frozenset({"en"})
-EVIDENCE_PER_LABEL = 5
+EVIDENCE_PER_LABEL = NGRAMS_PER_LABEL
 # A region applies when one of its countries is a focus country of the article (focus score 0.5 or
 # more): never for a country merely mentioned, and never from the words alone. Every artifact records
 # this rule (regions.json), so it is defined with the format.
@@ -51,7 +52,9 @@ def classify_batch(articles: Sequence[Article], model: Model, article_seconds: l
     statuses = [_status(p, a.language_hint) for p, a in zip(prepared, articles)]
     judged = [i for i, status in enumerate(statuses) if status == "ok"]
     ref = ModelRef(version=model.version, sha256=model.sha256)
-    results = [_unjudged(status, _language(p, a.language_hint), ref) for p, a, status in zip(prepared, articles, statuses)]
+    max_body_chars = model.text_model.max_body_chars
+    results = [_unjudged(status, _language(p, a.language_hint), ref, prepared_text(p.title, p.body[:max_body_chars]))
+               for p, a, status in zip(prepared, articles, statuses)]
     if not judged:
         if article_seconds is not None:
             article_seconds[:] = costs
@@ -71,18 +74,25 @@ def classify_batch(articles: Sequence[Article], model: Model, article_seconds: l
     if text_model.masks_names:
         titles = [mask_names(title, mentions[i][0]) for title, i in zip(titles, judged)]
         bodies = [mask_names(body, mentions[i][1]) for body, i in zip(bodies, judged)]
-    features, topic_probs = text_model.features_and_topic_probabilities(titles, bodies)
+    readings: list[Reading] = []
+    features, topic_probs = text_model.features_and_topic_probabilities(titles, bodies, readings)
     topic_thresholds = text_model.topic_thresholds([len(prepared[i].body) for i in judged])
     # Each article's row as its slices of the CSR arrays: what `evidence` reads, without building a
     # one-row sparse matrix per article (features[row] costs ~40 us).
     starts, ends = features.indptr[:-1], features.indptr[1:]
     rows = [SparseRow(features.indices[a:b], features.data[a:b]) for a, b in zip(starts.tolist(), ends.tolist())]
+    analyser = text_model.analyser()
     for row, i in enumerate(judged):
         started = clock()
         countries = score_countries(prepared[i].title, prepared[i].body, gazetteer, text_model.focus, mentions[i])
-        costs[i] += clock() - started
+        text = ArticleText(prepared[i].title, prepared[i].body, text_model.max_body_chars,
+                           mentions[i] if text_model.masks_names else None)
+        reading = readings[row] if readings else None
+        finder = EvidenceFinder(text, reading, rows[row].indices, analyser)
         results[i] = _enrichment(text_model, rows[row], topic_probs[row], topic_thresholds[row], countries,
-                                 gazetteer.country_regions, prepared[i].language, ref)
+                                 gazetteer.country_regions, prepared[i].language, ref, text, finder,
+                                 mention_spans(text, mentions[i]))
+        costs[i] += clock() - started
     if article_seconds is not None:
         article_seconds[:] = costs
     return results
@@ -111,7 +121,7 @@ def _hint_code(hint: str | None) -> str | None:
     return code if len(code) == 2 and code.isalpha() else None
 
 
-def _unjudged(status: str, language: str | None, ref: ModelRef) -> Enrichment:
+def _unjudged(status: str, language: str | None, ref: ModelRef, text: str) -> Enrichment:
     return Enrichment(
         topics=[],
         topic_scores={label: 0.0 for label in TOPICS},
@@ -122,30 +132,34 @@ def _unjudged(status: str, language: str | None, ref: ModelRef) -> Enrichment:
         status=status,
         language=language,
         model=ref,
+        prepared_text=text,
     )
 
 
 def _enrichment(text_model, row, topic_probs, topic_thresholds, countries, country_regions, language,
-                ref) -> Enrichment:
+                ref, text, finder, mentions) -> Enrichment:
     topic_heads, region_heads = text_model.topic_heads, text_model.region_heads
     topics = _assigned(topic_heads.labels, topic_probs, topic_thresholds)
     region_scores = regions_from_countries(countries, country_regions)
     regions = sorted((slug for slug, score in region_scores.items() if score >= REGION_THRESHOLD),
                      key=lambda slug: (-region_scores[slug], REGIONS.index(slug)))
     names = text_model.feature_names
-    evidence = {label: topic_heads.evidence(row, topic_heads.labels.index(label), names, EVIDENCE_PER_LABEL) for label in topics}
+    tops = {label: topic_heads.top_contributions(row, topic_heads.labels.index(label), names, EVIDENCE_PER_LABEL)
+            for label in topics}
     for slug in regions:
-        evidence[slug] = region_heads.evidence(row, region_heads.labels.index(slug), names, EVIDENCE_PER_LABEL)
+        tops[slug] = region_heads.top_contributions(row, region_heads.labels.index(slug), names, EVIDENCE_PER_LABEL)
+    evidence = finder.labels(tops)
     return Enrichment(
         topics=topics,
         topic_scores={label: round(float(p), 4) for label, p in zip(topic_heads.labels, topic_probs)},
         regions=regions,
         region_scores={slug: round(score, 4) for slug, score in region_scores.items()},
-        countries=[CountryMention(c.code, c.name, c.mentions, c.focus) for c in countries],
+        countries=[CountryMention(c.code, c.name, c.mentions, c.focus, tuple(mentions.get(c.code, ()))) for c in countries],
         evidence=evidence,
         status="ok",
         language=language,
         model=ref,
+        prepared_text=text.text,
     )
 
 

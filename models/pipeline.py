@@ -49,12 +49,37 @@ MASK_TOKENS = (PLACE_TOKEN, AGENCY_TOKEN)
 def mask_names(text: str, mentions: Sequence) -> str:
     """`text` with each mention (objects with `start` and `end`, in order and not overlapping, as the
     gazetteer finds them) and each agency name replaced by its neutral token."""
+    return _AGENCY_NAMES.sub(AGENCY_TOKEN, mask_names_places(text, mentions))
+
+
+def masked_regions(text: str, mentions: Sequence) -> tuple[list[tuple[int, int, int, int]], list[tuple[int, int, int, int]]]:
+    """Where `mask_names(text, mentions)` replaced something, for mapping positions in the masked text back
+    to `text`: the mentions' replacements in the text with mentions masked, then the agency names'
+    replacements in the final text, each as (source start, source end, masked start, masked end)."""
+    places, shift = [], 0
+    for mention in mentions:
+        start = mention.start + shift
+        places.append((mention.start, mention.end, start, start + len(PLACE_TOKEN)))
+        shift += len(PLACE_TOKEN) - (mention.end - mention.start)
+    agencies, shift = [], 0
+    if places or _AGENCY_NAMES.search(text):
+        # The agency pattern runs on the text with places masked, as mask_names runs it.
+        masked = mask_names_places(text, mentions)
+        for match in _AGENCY_NAMES.finditer(masked):
+            start = match.start() + shift
+            agencies.append((match.start(), match.end(), start, start + len(AGENCY_TOKEN)))
+            shift += len(AGENCY_TOKEN) - (match.end() - match.start())
+    return places, agencies
+
+
+def mask_names_places(text: str, mentions: Sequence) -> str:
+    """The first step of mask_names: mentions replaced, agency names not yet."""
     parts, last = [], 0
     for mention in mentions:
         parts += [text[last:mention.start], PLACE_TOKEN]
         last = mention.end
     parts.append(text[last:])
-    return _AGENCY_NAMES.sub(AGENCY_TOKEN, "".join(parts))
+    return "".join(parts)
 
 
 def build_vectorizer(max_features: int = 120_000, min_df: int = 2, ngram_max: int = 2) -> TfidfVectorizer:
@@ -96,6 +121,29 @@ def split_passages(body: str, max_body_chars: int = DEFAULT_MAX_BODY_CHARS) -> l
     return passages
 
 
+def passage_paragraphs(body: str, max_body_chars: int = DEFAULT_MAX_BODY_CHARS) -> list[list[tuple[int, int]]]:
+    """Where the passages of `split_passages` are in `body`: per passage, the (start, end) of each of its
+    paragraphs, stripped as split_passages strips them (a passage is its paragraphs joined by spaces)."""
+    passages: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    length, start = 0, 0
+    read = body[:max_body_chars]
+    for line in read.split("\n"):
+        end = start + len(line)
+        stripped = line.strip()
+        if stripped:
+            left = start + len(line) - len(line.lstrip())
+            current.append((left, left + len(stripped)))
+            length = length + 1 + len(stripped) if length else len(stripped)
+            if length >= MIN_PASSAGE_CHARS:
+                passages.append(current)
+                current, length = [], 0
+        start = end + 1
+    if current:
+        passages.append(current)
+    return passages
+
+
 class SparseRow(NamedTuple):
     """One row of a CSR matrix: its column indices and values, in stored order."""
 
@@ -130,11 +178,20 @@ class LinearHeads:
     def evidence(self, row: SparseRow | sparse.csr_matrix, label_index: int, feature_names: np.ndarray,
                  top: int) -> list[str]:
         """The n-grams of one article that pushed this label's score up the most."""
+        return [name for name, _, _ in self.top_contributions(row, label_index, feature_names, top)[0]]
+
+    def top_contributions(self, row: SparseRow | sparse.csr_matrix, label_index: int, feature_names: np.ndarray,
+                          top: int) -> tuple[list[tuple[str, int, float]], np.ndarray]:
+        """(name, column, contribution) of the n-grams that pushed this label's score up the most, best
+        first, and every feature's contribution (TF-IDF value times weight, in the row's order): the
+        numbers `evidence` ranks, kept for locating the evidence in the text."""
         contributions = row.data * self.coef[label_index, row.indices]
         order = np.argsort(-contributions)
-        names = (str(feature_names[row.indices[i]]) for i in order if contributions[i] > 0)
+        picked = ((str(feature_names[row.indices[i]]), int(row.indices[i]), float(contributions[i]))
+                  for i in order if contributions[i] > 0)
         # Only as many names as are returned are built: an article has thousands of features.
-        return list(itertools.islice((n for n in names if not any(t in n for t in MASK_TOKENS)), top))
+        unmasked = (p for p in picked if not any(t in p[0] for t in MASK_TOKENS))
+        return list(itertools.islice(unmasked, top)), contributions
 
 
 class TextModel:
@@ -216,18 +273,21 @@ class TextModel:
         return self.aggregate.probabilities(whole, signals)
 
     def features_and_topic_probabilities(
-        self, titles: Sequence[str], bodies: Sequence[str]
+        self, titles: Sequence[str], bodies: Sequence[str], readings: list[Reading] | None = None
     ) -> tuple[sparse.csr_matrix, np.ndarray]:
         """`features(titles, bodies)` and their `topic_probabilities`, with each text analysed once:
         the whole text's counts are summed from its passages' instead of tokenising the body twice.
-        The same numbers as the two calls in turn (the unit tests hold them equal); classify_batch's path."""
+        The same numbers as the two calls in turn (the unit tests hold them equal); classify_batch's path.
+
+        When `readings` is given it receives each article's `Reading`, in order (none when this
+        model's analyser is scikit-learn's own, which only a model being fitted can have)."""
         counter = self._word_counter()
         if counter is None:
             features = self.features(titles, bodies)
             return features, self.topic_probabilities(features, bodies)
         passages = [split_passages(body, self.max_body_chars) for body in bodies]
         long_articles = [i for i, p in enumerate(passages) if len(p) > PASSAGES_FOR_A_THEME]
-        whole, passage_counts = counter.count_articles(titles, passages, frozenset(long_articles))
+        whole, passage_counts = counter.count_articles(titles, passages, frozenset(long_articles), readings)
         features = counter.tfidf(whole)
         probabilities = self.topic_heads.probabilities(features)
         passage_probabilities = np.zeros((0, probabilities.shape[1]))
@@ -235,6 +295,11 @@ class TextModel:
             passage_probabilities = self.topic_heads.probabilities(counter.tfidf(passage_counts))
         signals = passage_signals(probabilities, passage_probabilities, [(i, len(passages[i])) for i in long_articles])
         return features, self._whole_article(probabilities, signals)
+
+    def analyser(self) -> TfidfFeatures | None:
+        """The word analysis `features_and_topic_probabilities` counts with (None: scikit-learn's own)."""
+        counter = self._word_counter()
+        return counter.analyser if counter is not None else None
 
     def _word_counter(self) -> _WordCounter | None:
         if "_word_counter_cache" not in self.__dict__:
@@ -311,6 +376,31 @@ class ArticleAggregate:
         return 1.0 / (1.0 + np.exp(-logits))
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the model read of one article, feature by feature: the column of each feature (-1 out of the
+    vocabulary) in the order `_WordCounter` counts them, and how many features each piece has. The pieces
+    are the title, the title again, the bigrams across pieces (`seams`), then each passage of the body;
+    a piece's features are its tokens, then its bigrams (so a piece of n tokens has 2n - 1)."""
+
+    columns: np.ndarray
+    piece_lengths: np.ndarray
+    bigrams: bool
+    # The title's and each passage's text as TfidfFeatures.parts cut it: gap, token, gap, ..., gap.
+    texts: tuple[list[str], ...]
+
+    TITLE, TITLE_AGAIN, SEAMS, FIRST_PASSAGE = range(4)
+
+    def parts(self, piece: int) -> list[str]:
+        """The parts of the title (TITLE) or of a passage (FIRST_PASSAGE + k)."""
+        return self.texts[0] if piece == self.TITLE else self.texts[piece - self.FIRST_PASSAGE + 1]
+
+    def tokens(self, piece: int) -> int:
+        """How many tokens (stop words left out) a piece has."""
+        n = int(self.piece_lengths[piece])
+        return (n + 1) // 2 if self.bigrams else n
+
+
 class _WordCounter:
     """The model's word analysis (`TfidfFeatures`) taken apart, so that each text of an article is
     tokenised once for its whole-text row and its passage rows.
@@ -326,7 +416,8 @@ class _WordCounter:
         self._tfidf = tfidf
 
     def count_articles(
-        self, titles: Sequence[str], passages: Sequence[list[str]], long_articles: frozenset[int]
+        self, titles: Sequence[str], passages: Sequence[list[str]], long_articles: frozenset[int],
+        readings: list[Reading] | None = None,
     ) -> tuple[sparse.csr_array, sparse.csr_array]:
         """Feature counts of each article's whole text, and of each passage of the long articles.
 
@@ -340,9 +431,15 @@ class _WordCounter:
         whole_row: list[int] = []  # per piece: the whole-text row it adds to
         passage_row: list[int] = []  # per piece: its passage row, or -1 (a title, the seams, a short article)
         n_passage_rows = 0
+        texts: list[tuple[list[str], ...]] = []  # per article, the parts of its title and passages
         for i, (title, article_passages) in enumerate(zip(titles, passages)):
-            title_tokens = tfidf.tokens(title)
-            pieces = [tfidf.tokens(passage) for passage in article_passages]
+            # Cut with the gaps kept, so that a Reading can say where each token is without a rescan.
+            title_parts = tfidf.parts(title)
+            passage_parts = [tfidf.parts(passage) for passage in article_passages]
+            title_tokens = tfidf.tokens_of_parts(title_parts)
+            pieces = [tfidf.tokens_of_parts(parts) for parts in passage_parts]
+            if readings is not None:
+                texts.append((title_parts, *passage_parts))
             title_features = tfidf.features(title_tokens)
             piece_features += [title_features, title_features, self._seam_features([title_tokens, title_tokens, *pieces])]
             piece_features.extend(map(tfidf.features, pieces))
@@ -360,7 +457,22 @@ class _WordCounter:
         passage_rows = np.repeat(np.asarray(passage_row, dtype=np.int32), lengths)
         in_passage = in_vocabulary & (passage_rows >= 0)
         whole = tfidf.counts(whole_rows[in_vocabulary], columns[in_vocabulary], len(titles))
+        if readings is not None:
+            # Each article's pieces are consecutive: its columns are one slice of the batch's.
+            piece_ends = np.cumsum(lengths).tolist()
+            first_piece = 0
+            for article_passages, article_texts in zip(passages, texts):
+                n_pieces = len(article_passages) + 3
+                start = piece_ends[first_piece - 1] if first_piece else 0
+                end = piece_ends[first_piece + n_pieces - 1]
+                readings.append(Reading(columns[start:end], lengths[first_piece:first_piece + n_pieces],
+                                        self._tfidf.bigrams, article_texts))
+                first_piece += n_pieces
         return whole, tfidf.counts(passage_rows[in_passage], columns[in_passage], n_passage_rows)
+
+    @property
+    def analyser(self) -> TfidfFeatures:
+        return self._tfidf
 
     def tfidf(self, counts: sparse.csr_array) -> sparse.csr_matrix:
         return self._tfidf.tfidf(counts)

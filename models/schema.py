@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from models.errors import NewsfeedError
+from models.evidence import LabelEvidence
 from models.standard_codes import region_codes, topic_codes
 
 # Why an incoming record was refused. A small fixed set: these strings are Kafka header values and
@@ -177,13 +178,17 @@ def _json_type(value: Any) -> str:
 
 @dataclass(frozen=True)
 class CountryMention:
+    """A country of the article; `spans` are its first mentions in the enrichment's `prepared_text`."""
+
     code: str
     name: str
     mentions: int
     focus: bool
+    spans: tuple[tuple[int, int], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "mentions": self.mentions, "focus": self.focus}
+        return {"code": self.code, "name": self.name, "mentions": self.mentions, "focus": self.focus,
+                "spans": [list(span) for span in self.spans]}
 
 
 @dataclass(frozen=True)
@@ -201,10 +206,12 @@ class Enrichment:
     regions: list[str]
     region_scores: dict[str, float]
     countries: list[CountryMention]
-    evidence: dict[str, list[str]]
+    evidence: dict[str, LabelEvidence]
     status: str
     language: str | None
     model: ModelRef
+    # The text the model read, which every span indexes (models/evidence.py says why this text).
+    prepared_text: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -213,7 +220,8 @@ class Enrichment:
             "regions": list(self.regions),
             "region_scores": dict(self.region_scores),
             "countries": [c.as_dict() for c in self.countries],
-            "evidence": {label: list(grams) for label, grams in self.evidence.items()},
+            "evidence": {label: evidence.as_dict() for label, evidence in self.evidence.items()},
+            "prepared_text": self.prepared_text,
             "status": self.status,
             "language": self.language,
             "model": {"version": self.model.version, "sha256": self.model.sha256},

@@ -33,6 +33,9 @@ DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 # boundaries add nothing: a left-to-right scan meets a run of word characters at its first one, and
 # the greedy `\w+` ends it at its last.
 WORD_TOKENS = re.compile(r"\w\w+")
+# The same tokens with the text between them: split() with a group returns gap, token, gap, ..., gap,
+# as fast as findall, and the parts' lengths say where every token is (models/evidence.py reads them).
+TOKENS_AND_GAPS = re.compile(r"(\w\w+)")
 
 
 @functools.cache
@@ -146,10 +149,27 @@ class TfidfFeatures:
         known = columns >= 0
         return self.tfidf(self.counts(rows[known], columns[known], len(docs)))
 
+    def analyse(self, text: str) -> str:
+        """The text as the tokens are found in it: lowercased (and accents stripped, when the model does)."""
+        return self._preprocess(text)
+
+    @property
+    def stop_words(self) -> frozenset[str]:
+        return self._stop_words
+
     def tokens(self, text: str) -> list[str]:
         """The words of a text that count: preprocessed, tokenised, stop words dropped."""
         stop_words = self._stop_words
         return [token for token in WORD_TOKENS.findall(self._preprocess(text)) if token not in stop_words]
+
+    def parts(self, text: str) -> list[str]:
+        """The preprocessed text cut into gap, token, gap, ..., gap (tokens at the odd places)."""
+        return TOKENS_AND_GAPS.split(self._preprocess(text))
+
+    def tokens_of_parts(self, parts: list[str]) -> list[str]:
+        """`tokens(text)` from `parts(text)`: the same words."""
+        stop_words = self._stop_words
+        return [token for token in parts[1::2] if token not in stop_words]
 
     def features(self, tokens: list[str]) -> list[str]:
         """A run of tokens' unigrams and bigrams (distinct features have distinct columns)."""

@@ -139,11 +139,17 @@ def assert_enriched_record(record: dict, input_topic: str) -> None:
     assert set(record["region_scores"]) == set(REGIONS)
     assert all(0.0 <= score <= 1.0 for score in record["region_scores"].values())
     assert set(record["regions"]) <= set(REGIONS)
+    text = record["prepared_text"]
     for country in record["countries"]:
-        assert set(country) == {"code", "name", "mentions", "focus"}
+        assert set(country) == {"code", "name", "mentions", "focus", "spans"}
         assert re.fullmatch(r"[A-Z]{2}", country["code"]) and isinstance(country["mentions"], int)
         assert isinstance(country["focus"], bool)
+        assert all(0 <= start < end <= len(text) for start, end in country["spans"])
     assert set(record["evidence"]) <= set(record["topics"]) | set(record["regions"])
+    for evidence in record["evidence"].values():
+        # Every span lies in the text the record carries (tests/unit/test_evidence.py checks what it holds).
+        for ngram in evidence["ngrams"]:
+            assert all(0 <= start < end <= len(text) for start, end in ngram["spans"])
     assert record["status"] in STATUSES
     if record["status"] != "ok":
         assert record["topics"] == [] and record["regions"] == []

@@ -24,7 +24,7 @@ LIMITS = Limits(max_input_bytes=64_000, max_json_depth=32, max_text_chars=20_000
 
 ARTICLE_FIELDS = ("id", "url", "title", "text", "html", "published_at", "source", "language")
 # Names the enrichment writes, over whatever the input had under them.
-RECORD_OWN = frozenset({"id", "topics", "topic_scores", "regions", "region_scores", "countries", "evidence", "topic_codes",
+RECORD_OWN = frozenset({"id", "topics", "topic_scores", "regions", "region_scores", "countries", "evidence", "prepared_text", "topic_codes",
                         "region_codes", "status", "language", "model", "processed_at", "origin", "warnings",
                         "schema_version"})
 

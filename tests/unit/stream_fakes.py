@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from models.evidence import LabelEvidence, NgramEvidence
 from models.schema import Article, CountryMention, Enrichment, ModelRef
 from stream.errors import CommitError, ProduceError, RecordTooLargeError
 from stream.kafka_client import Record
@@ -23,11 +24,12 @@ def fixed_enrichment(model: FakeModel) -> Enrichment:
         topic_scores={"diplomacy": 0.1, "space": 0.9, "defence": 0.2},
         regions=["europe"],
         region_scores={"europe": 0.8},
-        countries=[CountryMention("FR", "France", 2, True)],
-        evidence={"space": ["rocket"]},
+        countries=[CountryMention("FR", "France", 2, True, ((32, 38),))],
+        evidence={"space": LabelEvidence((NgramEvidence("rocket", 0.5, ((9, 15),)),), (7, 49))},
         status="ok",
         language="en",
         model=ModelRef(model.version, model.sha256),
+        prepared_text="Fixed\n\nA rocket left the pad in France on Monday.",
     )
 
 

@@ -16,8 +16,11 @@ def test_each_topic_is_recognised_with_evidence_from_the_text(tiny_model):
     for label, enrichment in zip(texts, enrichments):
         assert enrichment.status == "ok"
         assert enrichment.topics[0] == label
-        assert enrichment.evidence[label], "an assigned label names the n-grams behind it"
-        assert all(gram in texts[label].lower() for gram in enrichment.evidence[label][0].split())
+        assert enrichment.evidence[label].ngrams, "an assigned label names the n-grams behind it"
+        best = enrichment.evidence[label].ngrams[0]
+        assert all(gram in texts[label].lower() for gram in best.ngram.split())
+        start, end = best.spans[0]
+        assert enrichment.prepared_text[start:end].lower().startswith(best.ngram.split()[0])
 
 
 def test_unrelated_news_gets_no_topic(tiny_model):

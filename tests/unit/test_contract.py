@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 import newsfeed
 from models.classifier import EVIDENCE_PER_LABEL
 from models.contract import SCHEMAS, load_schema, schema_text
+from models.evidence import MENTION_SPANS, SPANS_PER_LABEL, SPANS_PER_NGRAM
 from models.schema import (
     DEAD_LETTER_REASONS,
     SCHEMA_VERSION,
@@ -55,7 +56,11 @@ def test_the_schemas_name_the_code_s_label_sets_and_rules():
     assert list(output["properties"]["topic_scores"]["required"]) == list(TOPICS)
     assert list(output["properties"]["region_scores"]["required"]) == list(REGIONS)
     assert output["properties"]["status"]["enum"] == list(STATUSES)
-    assert output["properties"]["evidence"]["additionalProperties"]["maxItems"] == EVIDENCE_PER_LABEL
+    evidence = output["properties"]["evidence"]["additionalProperties"]["properties"]
+    assert evidence["ngrams"]["maxItems"] == EVIDENCE_PER_LABEL
+    assert evidence["ngrams"]["items"]["properties"]["spans"]["maxItems"] == SPANS_PER_NGRAM
+    assert evidence["ngrams"]["maxItems"] * SPANS_PER_NGRAM + 1 == SPANS_PER_LABEL  # the passage is the 16th
+    assert output["properties"]["countries"]["items"]["properties"]["spans"]["maxItems"] == MENTION_SPANS
     warning = output["properties"]["warnings"]["items"]["properties"]
     assert warning["kind"]["examples"] == list(WARNING_KINDS)
     assert set(warning["field"]["examples"]) == {name for name, _ in WARNINGS} == set(article["properties"])
@@ -121,8 +126,10 @@ def test_a_record_that_breaks_the_contract_does_not_validate(tmp_path, capsysbin
     assert newsfeed.main(["classify", "--text", str(source), "--log-level", "ERROR"]) == 0
     record = json.loads(capsysbinary.readouterr().out)
     assert errors("output", record) == []
+    spaced = {"space": {"ngrams": [{"ngram": "rocket", "weight": 0.5, "spans": [[4, 10, 12]]}], "passage": None}}
     for path, bad in [("topics", ["weather"]), ("topic_scores", {"space": 1.5}), ("status", "maybe"),
-                      ("schema_version", "1.0"), ("warnings", [{"field": "id"}]), ("model", {"version": "x"})]:
+                      ("schema_version", "1.0"), ("warnings", [{"field": "id"}]), ("model", {"version": "x"}),
+                      ("evidence", {"space": ["rocket"]}), ("evidence", spaced), ("prepared_text", None)]:
         assert errors("output", {**record, path: bad}), path
     assert errors("output", {key: value for key, value in record.items() if key != "warnings"})
 

@@ -1,0 +1,379 @@
+"""Where the evidence of a label is in the text: character spans a UI can highlight and a person can check.
+
+The spans index `prepared_text`, the text the model read, which every record carries: the prepared
+title, a blank line, then the prepared body up to the model's cut (models/text.py prepares; the
+model reads the first `max_body_chars` characters of the body). Not the input: HTML, entities,
+boilerplate and whitespace are gone from it, so a span in the input would need a mapping no consumer
+could check, while a span in `prepared_text` is `prepared_text[start:end]`, in code points.
+
+Nothing here rescans the text per n-gram. The model's own count (`Reading`) says in which piece
+(title or passage) and at which token each occurrence of an evidence n-gram is, and the model's split
+kept the text between the tokens, so where a token is comes from running sums of part lengths: the
+pieces that hold one of the first SPANS_PER_NGRAM occurrences are walked once, together, in numpy.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import itertools
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from models.pipeline import Reading, mask_names, masked_regions, passage_paragraphs
+from models.tfidf import TfidfFeatures, lower_and_strip_accents
+
+# How many n-grams name the evidence of a label, and how many of each n-gram's occurrences are given
+# (the first ones, in reading order): a UI shows where a word is, not every one of forty repeats.
+NGRAMS_PER_LABEL = 5
+SPANS_PER_NGRAM = 3
+# At most this many spans per label: its n-grams' spans and its passage; and per country, its first
+# mentions. This is what bounds the evidence's size (README, "Record contracts").
+SPANS_PER_LABEL = NGRAMS_PER_LABEL * SPANS_PER_NGRAM + 1
+MENTION_SPANS = SPANS_PER_LABEL
+# Between the title and the body in `prepared_text`. The prepared title never has a line break, so
+# the title is everything before the first "\n\n".
+TITLE_SEPARATOR = "\n\n"
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class NgramEvidence:
+    """One n-gram behind a label: what it added to the label's logit, and where it is."""
+
+    ngram: str
+    weight: float
+    spans: tuple[Span, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ngram": self.ngram, "weight": self.weight, "spans": [list(span) for span in self.spans]}
+
+
+@dataclass(frozen=True)
+class LabelEvidence:
+    """The n-grams behind a label, best first, and the passage of the body that added most to its score
+    (None when the body has no passage that adds anything)."""
+
+    ngrams: tuple[NgramEvidence, ...]
+    passage: Span | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ngrams": [n.as_dict() for n in self.ngrams],
+                "passage": list(self.passage) if self.passage is not None else None}
+
+
+def prepared_text(title: str, body_read: str) -> str:
+    return f"{title}{TITLE_SEPARATOR}{body_read}"
+
+
+class OffsetMap:
+    """Positions in a derived text back to the text it was derived from, where the derived text is the
+    source with some regions replaced: `replaced` lists (source start, source end, derived start, derived
+    end), in order, not overlapping. A position inside a replacement maps to the replaced region's edge."""
+
+    def __init__(self, replaced: Sequence[tuple[int, int, int, int]]):
+        self._replaced = list(replaced)
+        self._starts = [r[2] for r in self._replaced]
+
+    def start(self, position: int) -> int:
+        """Where a span that starts at `position` starts in the source."""
+        index = bisect.bisect_right(self._starts, position) - 1
+        if index < 0:
+            return position
+        source_start, source_end, start, end = self._replaced[index]
+        return source_start if position < end else source_end + position - end
+
+    def end(self, position: int) -> int:
+        """Where a span that ends at `position` (exclusive) ends in the source."""
+        index = bisect.bisect_left(self._starts, position) - 1
+        if index < 0:
+            return position
+        source_start, source_end, start, end = self._replaced[index]
+        return source_end if position <= end else source_end + position - end
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _analysed_length(char: str, analyse: Callable[[str], str]) -> int:
+    return len(analyse(char))
+
+
+def analysis_map(text: str, analyse: Callable[[str], str] = lower_and_strip_accents) -> OffsetMap | None:
+    """Positions in `analyse(text)` back to `text`, or None where they are the same. `analyse` is the
+    model's (TfidfFeatures.analyse): lowercasing, and accent stripping when the model strips accents.
+
+    Both work character by character (a decomposition is reordered only among combining marks, which
+    are all dropped; the one contextual lowercasing, a final sigma, keeps the length), so each character
+    becomes its own run of 0 to 3 characters: "É" -> "e", "ﬁ" -> "fi", "…" -> "...", a mark -> ""."""
+    if text.isascii():
+        return None
+    # Most non-ASCII characters of news text (quotes, dashes, accented letters) keep their length:
+    # the distinct ones are checked first, and only a text with one that does not is mapped.
+    if all(_analysed_length(char, analyse) == 1 for char in set(_NOT_ASCII.findall(text))):
+        return None
+    replaced, shift = [], 0
+    for match in _NOT_ASCII.finditer(text):
+        length = _analysed_length(match.group(), analyse)
+        if length != 1:
+            start = match.start() + shift
+            replaced.append((match.start(), match.end(), start, start + length))
+            shift += length - 1
+    return OffsetMap(replaced) if replaced else None
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A title or a passage as the model read it, and how its positions map to `prepared_text`."""
+
+    text: str
+    to_prepared: Callable[[int, int], Span]  # (start, end) in the piece -> (start, end) in prepared_text
+
+
+class ArticleText:
+    """One article as the model read it, with the maps from what it read back to `prepared_text`."""
+
+    def __init__(self, title: str, body: str, max_body_chars: int, masked: tuple[Sequence, Sequence] | None = None):
+        """`masked`: the title's and the body's mentions, when the model masks names (models.pipeline)."""
+        self.title, self.body = title, body
+        title_read, body_read = title, body
+        self._title_maps: list[OffsetMap] = []
+        self._body_maps: list[OffsetMap] = []
+        if masked is not None:
+            title_read, body_read = mask_names(title, masked[0]), mask_names(body, masked[1])
+            self._title_maps = [OffsetMap(r) for r in reversed(masked_regions(title, masked[0]))]
+            self._body_maps = [OffsetMap(r) for r in reversed(masked_regions(body, masked[1]))]
+        self.title_read, self.body_read = title_read, body_read
+        self.max_body_chars = max_body_chars
+        # The model reads the first max_body_chars of the (masked) body: so much of the prepared body.
+        self.body_cut = self._body_end(min(max_body_chars, len(body_read)))
+        self.text = prepared_text(title, body[:self.body_cut])
+        self.body_offset = len(title) + len(TITLE_SEPARATOR)
+        self.passages = passage_paragraphs(body_read, max_body_chars)
+        self._pieces: dict[int, _Piece] = {}
+
+    def analysis_keeps_offsets(self, analyse: Callable[[str], str]) -> bool:
+        """Whether the model's analysis keeps every character's length in all the text it read, so that no
+        piece needs an analysis_map: true of most news text, whose non-ASCII characters are quotes,
+        dashes and accented letters. Checked once per article, on its distinct non-ASCII characters."""
+        read = self.title_read + self.body_read[:self.max_body_chars]
+        return read.isascii() or all(_analysed_length(char, analyse) == 1 for char in set(_NOT_ASCII.findall(read)))
+
+    def _body_end(self, position: int) -> int:
+        for offset_map in self._body_maps:
+            position = offset_map.end(position)
+        return position
+
+    def title_span(self, start: int, end: int) -> Span:
+        for offset_map in self._title_maps:
+            start, end = offset_map.start(start), offset_map.end(end)
+        return start, end
+
+    def body_span(self, start: int, end: int) -> Span:
+        if not self._body_maps:
+            return self.body_offset + start, self.body_offset + end
+        for offset_map in self._body_maps:
+            start, end = offset_map.start(start), offset_map.end(end)
+        return self.body_offset + start, self.body_offset + end
+
+    def passage_span(self, index: int) -> Span:
+        paragraphs = self.passages[index]
+        return self.body_span(paragraphs[0][0], paragraphs[-1][1])
+
+    def piece(self, number: int) -> _Piece:
+        """Piece `number` of a Reading (Reading.TITLE, or FIRST_PASSAGE + k for passage k)."""
+        cached = self._pieces.get(number)
+        if cached is None:
+            cached = self._pieces[number] = self._piece(number)
+        return cached
+
+    def _piece(self, number: int) -> _Piece:
+        if number == Reading.TITLE:
+            return _Piece(self.title_read, self.title_span)
+        paragraphs = self.passages[number - Reading.FIRST_PASSAGE]
+        text = " ".join(self.body_read[a:b] for a, b in paragraphs)
+        # The passage is its paragraphs joined by one space; a token is inside one paragraph, found by
+        # where each paragraph starts in the passage.
+        starts, position = [], 0
+        for a, b in paragraphs:
+            starts.append(position)
+            position += b - a + 1
+        body_starts = [a for a, _ in paragraphs]
+
+        def to_prepared(start: int, end: int) -> Span:
+            first = bisect.bisect_right(starts, start) - 1
+            last = bisect.bisect_right(starts, end - 1) - 1
+            return self.body_span(body_starts[first] + start - starts[first], body_starts[last] + end - starts[last])
+
+        return _Piece(text, to_prepared)
+
+
+def mention_spans(article: ArticleText, mentions: tuple[Sequence, Sequence]) -> dict[str, list[Span]]:
+    """Per country code, the spans of its first MENTION_SPANS mentions in `prepared_text`."""
+    spans: dict[str, list[Span]] = defaultdict(list)
+    for mention in mentions[0]:
+        if len(spans[mention.code]) < MENTION_SPANS:
+            spans[mention.code].append((mention.start, mention.end))
+    for mention in mentions[1]:
+        if mention.end > article.body_cut:
+            break  # mentions come in order: the rest are past what the model read
+        if len(spans[mention.code]) < MENTION_SPANS:
+            spans[mention.code].append((article.body_offset + mention.start, article.body_offset + mention.end))
+    return spans
+
+
+class EvidenceFinder:
+    """Locates the evidence of one article's labels, from the model's Reading of it."""
+
+    def __init__(self, article: ArticleText, reading: Reading | None, row_indices: np.ndarray,
+                 analyser: TfidfFeatures | None):
+        self._article, self._reading, self._analyser = article, reading, analyser
+        self._row_indices = row_indices
+        self._scans: _Scans | None = None
+
+    def _index(self) -> None:
+        """Per occurrence of a known feature, its place in the row and its piece; per feature, its count.
+        Built only for an article with a label to explain."""
+        reading, row_indices = self._reading, self._row_indices
+        columns = reading.columns
+        self._piece_starts = np.concatenate([[0], np.cumsum(reading.piece_lengths)[:-1]])
+        known = self._known = np.flatnonzero(columns >= 0)
+        # Each occurrence's feature as its place in the row (which lists the article's columns sorted),
+        # and the piece it is in: one pass over the features for every label.
+        self._row_position = np.searchsorted(row_indices, columns[known])
+        self._occurrence_piece = np.searchsorted(self._piece_starts, known, side="right") - 1
+        self._counts = np.bincount(self._row_position, minlength=len(row_indices))
+
+    def labels(self, tops: dict[str, tuple[Sequence[tuple[str, int, float]], np.ndarray]]) -> dict[str, LabelEvidence]:
+        """The evidence of each label, from its (top n-grams, contributions) as LinearHeads.top_contributions
+        gives them."""
+        if self._reading is None or self._analyser is None:
+            return {label: LabelEvidence(tuple(NgramEvidence(name, round(weight, 4), ()) for name, _, weight in top), None)
+                    for label, (top, _) in tops.items()}
+        if not tops:
+            return {}
+        self._index()
+        wanted = sorted({column for top, _ in tops.values() for _, column, _ in top})
+        spans = self._spans_of(wanted)
+        return {label: LabelEvidence(tuple(NgramEvidence(name, round(weight, 4), spans[column]) for name, column, weight in top),
+                                     self._best_passage(contributions))
+                for label, (top, contributions) in tops.items()}
+
+    def _best_passage(self, contributions: np.ndarray) -> Span | None:
+        """The passage whose occurrences add most to the label's logit: each occurrence of a feature carries
+        an equal share of that feature's contribution (bigrams across two pieces count in neither)."""
+        n_pieces = len(self._reading.piece_lengths)
+        if n_pieces <= Reading.FIRST_PASSAGE or not len(self._row_position):
+            return None
+        shares = (contributions / np.maximum(self._counts, 1))[self._row_position]
+        per_piece = np.bincount(self._occurrence_piece, weights=shares, minlength=n_pieces)
+        passages = per_piece[Reading.FIRST_PASSAGE:]
+        best = int(np.argmax(passages))
+        return self._article.passage_span(best) if passages[best] > 0 else None
+
+    def _spans_of(self, columns: list[int]) -> dict[int, tuple[Span, ...]]:
+        """The first SPANS_PER_NGRAM spans of each column, in reading order, found in one pass over the features."""
+        reading = self._reading
+        # The occurrences of these columns: marked by their place in the row, which each occurrence has.
+        marked = np.zeros(len(self._counts), dtype=bool)
+        marked[np.searchsorted(self._row_indices, columns)] = True
+        flat = self._known[marked[self._row_position]]
+        pieces = np.searchsorted(self._piece_starts, flat, side="right") - 1
+        features = flat - self._piece_starts[pieces]
+        # Candidates, in the order of the features (title, its copy, seams, passages): per column the first
+        # SPANS_PER_NGRAM of the title, of the seams (two passages joined: they sit between passages in
+        # the text, so they are put in order once located) and of the passages.
+        taken: dict[tuple[int, int], int] = defaultdict(int)
+        by_piece: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for column, piece, feature in zip(reading.columns[flat].tolist(), pieces.tolist(), features.tolist()):
+            kind = min(piece, Reading.FIRST_PASSAGE)
+            if kind == Reading.TITLE_AGAIN or taken[column, kind] >= SPANS_PER_NGRAM:
+                continue  # the title's copy has the same words as the title
+            taken[column, kind] += 1
+            by_piece[piece].append((column, feature))
+        seams = by_piece.pop(Reading.SEAMS, [])
+        needed = set(by_piece)
+        for _, feature in seams:
+            needed.update(self._seam_pieces(feature) or ())
+        self._scans = _Scans(sorted(needed), reading, self._analyser, self._article)
+        located: dict[int, list[Span]] = {column: [] for column in columns}
+        for column, feature in seams:
+            span = self._seam_span(feature)
+            if span is not None:
+                located[column].append(span)
+        for piece, wanted in by_piece.items():
+            tokens = reading.tokens(piece)
+            to_prepared = self._article.piece(piece).to_prepared
+            for column, feature in wanted:
+                first, last = (feature, feature) if feature < tokens else (feature - tokens, feature - tokens + 1)
+                start, end = self._scans.token(piece, first), self._scans.token(piece, last)
+                if start is not None and end is not None:
+                    located[column].append(to_prepared(start[0], end[1]))
+        return {column: tuple(sorted(spans)[:SPANS_PER_NGRAM]) for column, spans in located.items()}
+
+    def _seam_pieces(self, seam: int) -> tuple[int, int] | None:
+        """The two passages a seam bigram joins, or None when it joins the title to itself or to the body
+        (not a phrase of the article)."""
+        reading = self._reading
+        non_empty = [p for p in (Reading.TITLE, Reading.TITLE_AGAIN, *range(Reading.FIRST_PASSAGE, len(reading.piece_lengths)))
+                     if reading.tokens(p)]
+        if seam + 1 >= len(non_empty) or non_empty[seam] < Reading.FIRST_PASSAGE:
+            return None
+        return non_empty[seam], non_empty[seam + 1]
+
+    def _seam_span(self, seam: int) -> Span | None:
+        """A bigram from the last token of one passage to the first of the next non-empty one."""
+        joined = self._seam_pieces(seam)
+        if joined is None:
+            return None
+        a, b = joined
+        end_of_a, start_of_b = self._scans.token(a, self._reading.tokens(a) - 1), self._scans.token(b, 0)
+        if end_of_a is None or start_of_b is None:
+            return None
+        return self._article.piece(a).to_prepared(*end_of_a)[0], self._article.piece(b).to_prepared(*start_of_b)[1]
+
+
+class _Scans:
+    """Where the tokens of some pieces are, from the parts the model cut them into (no regex runs again):
+    a part ends at the running sum of the lengths, and stop words are skipped as the model skips them.
+    One numpy pass over all the pieces of an article that hold a located occurrence: its calls, not its
+    elements, are what costs at news sizes."""
+
+    def __init__(self, pieces: Sequence[int], reading: Reading, analyser: TfidfFeatures, article: ArticleText):
+        parts = [reading.parts(piece) for piece in pieces]
+        tokens = [p[1::2] for p in parts]
+        n_parts, n_tokens = sum(map(len, parts)), sum(map(len, tokens))
+        lengths = np.fromiter(map(len, itertools.chain.from_iterable(parts)), dtype=np.int64, count=n_parts)
+        self._ends = np.cumsum(lengths)
+        stop = np.fromiter(map(analyser.stop_words.__contains__, itertools.chain.from_iterable(tokens)),
+                           dtype=bool, count=n_tokens)
+        self._kept = np.flatnonzero(~stop).tolist()  # tokens that count, by their index among all tokens
+        self._where: dict[int, tuple[int, int, int, int, OffsetMap | None]] = {}
+        token_offset = 0
+        mapped = not article.analysis_keeps_offsets(analyser.analyse)
+        part_offset = 0
+        for piece, piece_parts, piece_tokens in zip(pieces, parts, tokens):
+            first_kept = bisect.bisect_left(self._kept, token_offset)
+            last_kept = bisect.bisect_left(self._kept, token_offset + len(piece_tokens))
+            offsets = analysis_map(article.piece(piece).text, analyser.analyse) if mapped else None
+            self._where[piece] = (part_offset, token_offset, first_kept, last_kept - first_kept, offsets)
+            part_offset += len(piece_parts)
+            token_offset += len(piece_tokens)
+
+    def token(self, piece: int, index: int) -> Span | None:
+        """The span, in the piece, of its token `index` (stop words not counted); None past its end."""
+        part_offset, token_offset, first_kept, n_kept, offsets = self._where[piece]
+        if index >= n_kept:
+            return None
+        k = self._kept[first_kept + index] - token_offset  # the token's index in the piece, stop words too
+        ends = self._ends
+        base = int(ends[part_offset - 1]) if part_offset else 0
+        # The gap before token k ends where it starts.
+        start, end = int(ends[part_offset + 2 * k]) - base, int(ends[part_offset + 2 * k + 1]) - base
+        return (start, end) if offsets is None else (offsets.start(start), offsets.end(end))

@@ -25,9 +25,10 @@ DEAD_LETTER_HEADROOM_BYTES = 16384
 
 
 def ensure_topics(admin: Admin, settings: Settings) -> list[str]:
-    """Create whichever of the input, output and dead-letter topics is missing; the names created."""
-    created = [name for name in (settings.input_topic, settings.output_topic)
-               if admin.create_topic(name, settings.partitions, {})]
+    """Create whichever of the input, output, dead-letter (and shadow, if set) topics is missing; the names
+    created."""
+    created = [name for name in (settings.input_topic, settings.output_topic, settings.shadow_topic)
+               if name is not None and admin.create_topic(name, settings.partitions, {})]
     input_limit = admin.max_message_bytes([settings.input_topic])[settings.input_topic]
     dead_letter_config = {"max.message.bytes": str(input_limit + DEAD_LETTER_HEADROOM_BYTES)}
     if admin.create_topic(settings.dead_letter_topic, settings.partitions, dead_letter_config):
@@ -47,7 +48,10 @@ def topic_limits(admin: Admin, settings: Settings) -> dict[str, int]:
             f"too few to keep every record of {settings.input_topic} ({limits[settings.input_topic]} bytes) whole "
             f"with its headers: set its max.message.bytes to at least {needed}"
         )
-    return {name: limits[name] for name in (settings.output_topic, settings.dead_letter_topic)}
+    written = {name: limits[name] for name in (settings.output_topic, settings.dead_letter_topic)}
+    if settings.shadow_topic is not None:
+        written[settings.shadow_topic] = admin.max_message_bytes([settings.shadow_topic])[settings.shadow_topic]
+    return written
 
 
 def produce(sink: KafkaSink, topic: str, records: Iterable[tuple[str, bytes | None, bytes | None]]) -> int:

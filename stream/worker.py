@@ -9,7 +9,8 @@ record's topic[partition]@offset, commits nothing of the batch (aborts its trans
 non-zero; restarted, it redoes the batch from the last commit.
 
 The model comes from a callable asked once per batch (`model_source`), so a reloading source can
-swap models between batches; `classify` is the model layer's `classify_batch`.
+swap models between batches; `classify` is the model layer's `classify_batch`. A shadow model, if any,
+is handed each committed batch afterwards (`stream.shadow`) and cannot hold the loop up.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from stream.health import Health
 from stream.kafka_client import Headers, Partition, Record
 from stream.metrics import Metrics
 from stream.settings import Settings
+from stream.shadow import Judged
 from stream.transactions import OffsetCommits, Transactions
 
 log = logging.getLogger(__name__)
@@ -55,13 +57,15 @@ class Worker:
     """One consumer-group member's loop over injected seams: source, sink, model source, classifier."""
 
     def __init__(self, settings: Settings, source: Source, sink: Sink, model_source: Callable[[], Any],
-                 classify: Classify, metrics: Metrics, health: Health, commits: Commits | None = None):
+                 classify: Classify, metrics: Metrics, health: Health, commits: Commits | None = None,
+                 shadow: Callable[[Judged], None] | None = None):
         self._settings = settings
         self._source, self._sink = source, sink
         self._commits = commits if commits is not None else OffsetCommits(source)
         self._model_source, self._classify_batch = model_source, classify
         self._metrics, self._health = metrics, health
         self._model: Any = None
+        self._shadow = shadow  # `stream.shadow.Shadow.offer`: takes a committed batch, never waits
         self._budget = BatchBudget(settings.batch_size, settings.max_poll_interval_ms, metrics.batch_limit.set)
 
     def run(self, stop: threading.Event) -> None:
@@ -110,6 +114,11 @@ class Worker:
         elapsed = time.perf_counter() - started
         self._metrics.batch_seconds.observe(elapsed)
         self._budget.done(len(records), elapsed)
+        if self._shadow is not None:  # after the commit and the timing: the shadow costs the batch nothing
+            judged = [(outcome, origin) for (outcome, _), origin in zip(routed, origins, strict=True)
+                      if isinstance(outcome, Enriched)]
+            self._shadow(Judged([o.article for o, _ in judged], [o.enrichment for o, _ in judged],
+                                [origin for _, origin in judged]))
 
     def _use_model(self) -> Any:
         model = self._model_source()

@@ -8,7 +8,7 @@ series per assigned input partition) is `stream.live.LiveState`, registered here
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -69,9 +69,10 @@ class Metrics:
                 if region in REGIONS:
                     self.region_assignments.labels(region).inc()
 
-    def set_model(self, version: str, sha256: str) -> None:
-        """Make the model-info series name this model (and only this one)."""
-        self.live.model(version, sha256)
+    def set_model(self, version: str, sha256: str, rates: Mapping[str, float] | None = None) -> None:
+        """Make the model-info series name this model (and only this one), and the expected-rate series show
+        its rates (none when it has none)."""
+        self.live.model(version, sha256, rates)
 
     def observe_end_to_end(self, timestamps_ms: Iterable[int], now_s: float) -> None:
         """Time from each record's Kafka timestamp to `now_s`; records without a timestamp (-1) are skipped."""

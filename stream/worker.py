@@ -30,6 +30,7 @@ from stream.kafka_client import Headers, Partition, Record
 from stream.metrics import Metrics
 from stream.settings import Settings
 from stream.shadow import Judged
+from training.rates import rates_of
 from stream.transactions import OffsetCommits, Transactions
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ class Worker:
         model = self._model_source()
         if model is not self._model:
             self._model = model
-            self._metrics.set_model(model.version, model.sha256)
+            self._metrics.set_model(model.version, model.sha256, rates_of(getattr(model, "metadata", {})))
             self._health.model_loaded(model.version)
             log.info("model in use", extra={"version": model.version, "sha256": model.sha256})
         return model

@@ -285,6 +285,41 @@ def _run_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- shadow report ------------------------------------------------------------------------------
+
+def _shadow_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    summary = actions.add_parser(
+        "report", epilog=EPILOG,
+        help="summarise a shadow topic: per topic label, the articles the champion and the shadow model "
+             "disagreed on each way, with sample ids, titles, both scores and both models' evidence")
+    summary.add_argument("--topic", metavar="TOPIC",
+                         help="the shadow topic [default: NEWSFEED_SHADOW_TOPIC]")
+    summary.add_argument("--samples", type=int, default=5, metavar="N",
+                         help="sample articles shown per label and direction (default 5)")
+    add_flags(summary, ["bootstrap_servers", *SECURITY_FIELDS, "log_level"])
+
+
+def _run_shadow(args: argparse.Namespace) -> int:
+    from stream.kafka_client import connect_reader
+    from stream.shadow_report import report
+    from stream.topics import read_records
+
+    settings = _settings(args)
+    topic = args.topic or settings.shadow_topic
+    if topic is None:
+        raise ConfigError("which shadow topic? give --topic (or set NEWSFEED_SHADOW_TOPIC)")
+    if args.samples < 0:
+        raise ConfigError("--samples must be 0 or more")
+    reader = connect_reader(settings, topic)
+    try:
+        summary = report(read_records(reader), args.samples)
+    finally:
+        reader.close()
+    sys.stdout.write(json.dumps({"topic": topic, **summary}, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
 # --- train / evaluate / promote ------------------------------------------------------------------
 
 def _data_argument(parser: argparse.ArgumentParser) -> None:
@@ -467,6 +502,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("topics", "manage the worker's topics (`topics create`)", _topics_arguments, _run_topics),
     Command("dlq", "inspect a dead-letter topic, or re-send its records after a fix (`dlq inspect|redrive`)",
             _dlq_arguments, _run_dlq),
+    Command("shadow", "summarise what a shadow model (worker --shadow-model) disagreed on (`shadow report`)",
+            _shadow_arguments, _run_shadow),
     Command("train", "train a model artifact from a data directory", _train_arguments, _run_train),
     Command("evaluate", "evaluate a model: gold set, seed article, AG News, time and source splits",
             _evaluate_arguments, _run_evaluate),

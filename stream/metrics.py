@@ -48,6 +48,7 @@ class Metrics:
     record_warnings: Counter
     live: LiveState
     batch_limit: Gauge
+    last_commit: Gauge
 
     def count_warnings(self, articles: Iterable[Article]) -> None:
         """The warnings written into enriched records, per ignored field and kind."""
@@ -138,6 +139,10 @@ def create_metrics(registry: CollectorRegistry) -> Metrics:
         batch_limit=Gauge(
             "newsfeed_batch_limit_records", "Most records the next poll may take: --batch-size, or fewer when "
             "batches measured too slow for the time budget (half of max.poll.interval.ms).", registry=registry),
+        last_commit=Gauge(
+            "newsfeed_last_commit_timestamp_seconds", "Unix time this worker last committed a batch: with records "
+            "waiting, the time since it is how long its output has paused (a rebalance, a restart, a stall).",
+            registry=registry),
     )
     registry.register(metrics.live)
     for reason in DEAD_LETTER_REASONS:

@@ -103,6 +103,7 @@ class Worker:
                 self._metrics.observe_end_to_end([record.timestamp_ms for record in records], time.time())
                 commit(_next_offsets(records))
             self._metrics.live.processed(records)
+            self._metrics.last_commit.set_to_current_time()
         except CommitError as exc:
             # The group refused the offsets (this member was taken out of it meanwhile). At least once:
             # everything was written, and the next owner redoes the batch (duplicates, no loss). Exactly

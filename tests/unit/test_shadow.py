@@ -130,3 +130,27 @@ def test_a_shadow_that_hangs_delays_no_commit_and_its_batches_are_counted_skippe
         shadow.close()
     counted = sum(value(registry, "newsfeed_shadow_batches_total", result=r) for r in ("scored", "skipped"))
     assert counted == 10 and value(registry, "newsfeed_shadow_batches_total", result="scored") >= 1
+
+
+def test_the_shadow_report_counts_flips_per_label_with_samples_and_skips_what_is_not_a_difference():
+    from stream.kafka_client import Record
+    from stream.shadow_report import report
+
+    differing = []
+    _, _, _, shadow, _ = run_with_shadow(batches_of(1), DiplomacyClassifier(),
+                                         publish=lambda key, value: differing.append(value))
+    shadow.close()
+    records = [Record("shadow", 0, offset, None, value, [], 0)
+               for offset, value in enumerate([*differing, b"{not json", b'{"id": "x"}'])]
+
+    summary = report(records, samples_per_flip=2)
+
+    assert (summary["differing_articles"], summary["unreadable_records"]) == (3, 2)
+    assert summary["models"] == {"champion": {"fake-1": 3}, "shadow": {"candidate-2": 3}}
+    space, diplomacy = summary["labels"]["space"], summary["labels"]["diplomacy"]
+    assert space["champion_only"]["articles"] == 3 and space["shadow_only"]["articles"] == 0
+    assert diplomacy["shadow_only"]["articles"] == 3
+    (first, second) = space["champion_only"]["samples"]
+    assert first["id"] == "a0-0" and first["shadow_topic_offset"] == "shadow[0]@0"
+    assert first["champion"] == {"score": 0.9, "evidence": ["rocket"], "topics": ["space"]}
+    assert first["shadow"] == {"score": 0.4, "evidence": [], "topics": ["diplomacy"]}

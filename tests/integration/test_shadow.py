@@ -96,3 +96,20 @@ def test_the_shadow_scores_every_batch_and_its_disagreements_never_reach_the_out
             assert sample["id"].startswith("hr-") and isinstance(sample[mine]["score"], float)
             assert label in sample[mine]["topics"] and label not in sample[theirs]["topics"]
             assert sample[mine]["evidence"], "the evidence of the model that assigned the label"
+
+
+def test_a_candidate_that_does_not_load_leaves_the_champion_serving(topics, start_worker, tmp_path):
+    topics.create(partitions=1)
+    settings = topics.settings
+    broken = tmp_path / "not-a-model"
+    broken.mkdir()
+    (broken / "manifest.json").write_text("{")  # a half-copied artifact
+    worker = start_worker(NEWSFEED_SHADOW_MODEL_DIR=str(broken))
+    worker.wait_ready()
+    send_all(settings, settings.input_topic, articles(0, 10))
+
+    assert len(drain(settings, settings.output_topic, expected=10)) == 10
+    refused = [e for e in worker.logs() if e.get("message") == "shadow model refused; the worker runs without a shadow"]
+    assert refused and refused[0]["shadow_model"] == str(broken)
+    assert "newsfeed_shadow_batches_total" not in worker.get("/metrics")[1]  # no shadow series to mislead
+    assert worker.stop() == 0

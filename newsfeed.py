@@ -4,6 +4,10 @@ Each subcommand is a `Command` (its arguments, and the function it runs); adding
 entry to `COMMANDS`. The functions import what they need when they run, so `newsfeed --help`, the
 Kafka tools and the model tools do not load each other's dependencies.
 
+Each command reads only the settings it uses (`stream.settings` groups them): the worker reads them
+all, a Kafka tool its connection and topics, an offline tool none of Kafka's, so a worker host's
+NEWSFEED_* variables cannot stop `newsfeed train` or `classify`.
+
 Exit status: 0 success; 1 a failure while running (broker, model artifact, a failed write) or, for
 `classify`, some input lines were refused; 2 a bad argument or setting (one line on stderr).
 """
@@ -26,7 +30,8 @@ from models.errors import NewsfeedError
 from stream.errors import ConfigError
 from stream.logs import configure_logging
 from stream.security import SECURITY_FIELDS
-from stream.settings import OPTIONS, Settings, add_flags, flags_from
+from stream.settings import (OPTIONS, KafkaConnection, OfflineSettings, ProducerSettings, Settings, TopicSettings,
+                             add_flags, flags_from, read_options)
 
 log = logging.getLogger("newsfeed")
 
@@ -46,10 +51,20 @@ class Command:
     run: Callable[[argparse.Namespace], int]
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_env(os.environ, flags_from(args))
-    configure_logging(settings.log_level)
-    return settings
+def _read(args: argparse.Namespace, *names: str) -> Any:
+    """The named settings (flag, else NEWSFEED_* variable, else default), and no other."""
+    values = read_options(names, os.environ, flags_from(args))
+    return values[names[0]] if len(names) == 1 else values
+
+
+def _logging(args: argparse.Namespace) -> None:
+    configure_logging(_read(args, "log_level"))
+
+
+def _connection(args: argparse.Namespace, kind: type[KafkaConnection] = KafkaConnection) -> Any:
+    """A Kafka tool's connection settings (with `ProducerSettings`, also how long a send is retried)."""
+    _logging(args)
+    return kind.from_env(os.environ, flags_from(args))
 
 
 def _open(path: str, mode: str) -> IO[bytes]:
@@ -78,7 +93,8 @@ def _worker_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_worker(args: argparse.Namespace) -> int:
     from stream.app import install_stop_signals, run_worker
 
-    settings = _settings(args)
+    settings = Settings.from_env(os.environ, flags_from(args))
+    configure_logging(settings.log_level)
     stop = threading.Event()
     install_stop_signals(stop)
     run_worker(settings, stop)
@@ -102,7 +118,8 @@ def _run_classify(args: argparse.Namespace) -> int:
     from stream.batch import Enriched, classify_lines, decode_all, enrich_batch
     from stream.codec import decode_text
 
-    settings = _settings(args)
+    _logging(args)
+    settings = OfflineSettings.from_env(os.environ, flags_from(args))
     with _input(args.file) as source, _output(args.output) as out:
         model, classify = load_model(settings.model_dir), default_classify()
         if args.text:
@@ -146,21 +163,14 @@ def _produce_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_produce(args: argparse.Namespace) -> int:
-    from stream.kafka_client import connect_admin, connect_sink
-    from stream.topics import produce_lines
+    from stream.codec import Limits
+    from stream.topics import produce_file
 
-    settings = _settings(args)
+    settings = _connection(args, ProducerSettings)
+    # the worker's decoder limits: a line gets the key (article id) the worker would read from it
+    limits = Limits(**_read(args, "max_input_bytes", "max_json_depth", "max_text_chars"))
     with _input(args.file) as source:
-        admin = connect_admin(settings)
-        try:
-            limits = admin.max_message_bytes([args.topic])
-        finally:
-            admin.close()
-        sink = connect_sink(settings, limits)
-        try:
-            count = produce_lines(sink, args.topic, source, settings.limits)
-        finally:
-            sink.close()
+        count = produce_file(settings, args.topic, source, limits)
     log.info("records produced", extra={"topic": args.topic, "records": count})
     return 0
 
@@ -178,23 +188,18 @@ def _consume_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_consume(args: argparse.Namespace) -> int:
-    from stream.kafka_client import connect_reader
-    from stream.topics import read_records, record_envelope
+    from stream.topics import read_records, read_topic, record_envelope
 
     if args.max is not None and args.max <= 0:
         raise ConfigError("--max must be a positive number")
-    settings = _settings(args)
-    reader = connect_reader(settings, args.topic)
     out = sys.stdout.buffer
-    try:
+    with read_topic(_connection(args), args.topic) as reader:
         for record in read_records(reader, args.max, args.follow, args.idle_timeout):
             if args.envelope:
                 out.write(json.dumps(record_envelope(record), ensure_ascii=False).encode() + b"\n")
             else:
                 out.write((record.value or b"") + b"\n")
             out.flush()
-    finally:
-        reader.close()
     return 0
 
 
@@ -207,19 +212,11 @@ def _topics_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_topics(args: argparse.Namespace) -> int:
-    from stream.kafka_client import connect_admin
-    from stream.topics import ensure_topics, topic_limits
+    from stream.topics import create_topics
 
-    settings = _settings(args)
-    admin = connect_admin(settings)
-    try:
-        created = ensure_topics(admin, settings)
-        topic_limits(admin, settings)  # refuses topics the worker would refuse, with the same message
-        limits = admin.max_message_bytes([settings.input_topic, settings.output_topic, settings.dead_letter_topic])
-    finally:
-        admin.close()
-    for topic, limit in limits.items():
-        sys.stdout.write(json.dumps({"topic": topic, "created": topic in created, "max_message_bytes": limit}) + "\n")
+    connection = _connection(args)
+    for row in create_topics(connection, TopicSettings.from_env(os.environ, flags_from(args))):
+        sys.stdout.write(json.dumps(row) + "\n")
     return 0
 
 
@@ -247,38 +244,22 @@ def _dlq_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_dlq(args: argparse.Namespace) -> int:
-    from stream.dlq import DeadLetters, inspect, plan_redrive, redrive
-    from stream.kafka_client import connect_admin, connect_reader, connect_sink
-    from stream.topics import read_records
+    from stream.dlq import inspect, plan_redrive, read_dead_letters, redrive_to
 
-    settings = _settings(args)
-    topic = args.topic or settings.dead_letter_topic
     if args.action == "inspect" and args.samples < 0:
         raise ConfigError("--samples must be 0 or more")
-    reader = connect_reader(settings, topic)
-    try:
-        found = DeadLetters.read(read_records(reader))
-    finally:
-        reader.close()
+    settings = _connection(args, ProducerSettings if args.action == "redrive" else KafkaConnection)
+    topic = args.topic or _read(args, "dead_letter_topic")
+    found = read_dead_letters(settings, topic)
     if args.action == "inspect":
         sys.stdout.write(json.dumps({"topic": topic, **inspect(found, args.samples)}, indent=2,
                                     ensure_ascii=False) + "\n")
         return 0
     plan = plan_redrive(found, args.reason)
-    sent = 0
-    if plan.to_send and not args.dry_run:
-        admin = connect_admin(settings)
-        try:
-            limits = admin.max_message_bytes([settings.input_topic, topic])
-        finally:
-            admin.close()
-        sink = connect_sink(settings, limits)
-        try:
-            sent = redrive(sink, topic, settings.input_topic, plan.to_send)
-        finally:
-            sink.close()
+    input_topic = _read(args, "input_topic")
+    sent = 0 if args.dry_run else redrive_to(settings, topic, input_topic, plan.to_send)
     sys.stdout.write(json.dumps({
-        "topic": topic, "to": settings.input_topic, "reason": args.reason, "dry_run": args.dry_run,
+        "topic": topic, "to": input_topic, "reason": args.reason, "dry_run": args.dry_run,
         "selected": len(plan.to_send), "redriven": sent,
         "skipped_already_redriven": plan.already_redriven, "skipped_failed_again": plan.failed_again,
         "skipped_other_reasons": plan.other_reasons}) + "\n")
@@ -301,21 +282,16 @@ def _shadow_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_shadow(args: argparse.Namespace) -> int:
-    from stream.kafka_client import connect_reader
     from stream.shadow_report import report
-    from stream.topics import read_records
+    from stream.topics import read_records, read_topic
 
-    settings = _settings(args)
-    topic = args.topic or settings.shadow_topic
+    topic = args.topic or _read(args, "shadow_topic")
     if topic is None:
         raise ConfigError("which shadow topic? give --topic (or set NEWSFEED_SHADOW_TOPIC)")
     if args.samples < 0:
         raise ConfigError("--samples must be 0 or more")
-    reader = connect_reader(settings, topic)
-    try:
+    with read_topic(_connection(args), topic) as reader:
         summary = report(read_records(reader), args.samples)
-    finally:
-        reader.close()
     sys.stdout.write(json.dumps({"topic": topic, **summary}, indent=2, ensure_ascii=False) + "\n")
     return 0
 
@@ -349,7 +325,7 @@ def _run_train(args: argparse.Namespace) -> int:
     from training.fit import FitConfig
     from training.train import train
 
-    _settings(args)
+    _logging(args)
     directory = train(_existing_dir(args.data, "--data"), args.out, FitConfig(seed=args.seed), _progress)
     sys.stdout.write(f"{directory}\n")
     return 0
@@ -371,8 +347,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     from training.fit import FitConfig
     from training.report import write_report
 
-    settings = _settings(args)
-    model = load_model(resolve_model_dir(settings.model_dir))
+    _logging(args)
+    model = load_model(resolve_model_dir(_read(args, "model_dir")))
     config = None if args.no_splits else FitConfig(**model.metadata.get("fit_config", {}))
     report, rows = evaluate_all(model, _existing_dir(args.data, "--data"), config, _progress)
     paths = write_report(report, rows, args.out)
@@ -396,7 +372,7 @@ def _run_promote(args: argparse.Namespace) -> int:
     from models.registry import set_current
     from training.promote import promote
 
-    _settings(args)
+    _logging(args)
     if (args.artifact is None) == (args.to is None):
         raise ConfigError("give either an artifact DIR to promote or --to VERSION to switch to")
     if args.to is not None:
@@ -478,7 +454,8 @@ def _write_rates(args: argparse.Namespace, source: Any) -> int:
     from stream.batch import Enriched, classify_lines
     from training.rates import expected_rates, write_with_rates
 
-    settings = Settings.from_env({})  # the worker's default input limits: the rates of what a worker would judge
+    # The worker's default input limits, whatever this host's variables say: the rates of what a worker judges.
+    settings = OfflineSettings.from_env({})
     with _input(args.articles) as lines:
         judged = classify_lines(lines, load_model(source), default_classify(), settings.limits, settings.batch_size)
         enrichments = [outcome.enrichment for _, outcome in judged if isinstance(outcome, Enriched)]

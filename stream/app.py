@@ -198,11 +198,18 @@ def _watcher(settings: Settings, model: Any, classify: Any, metrics: Metrics) ->
 
 
 def _prepare_topics(settings: Settings) -> dict[str, int]:
+    """max.message.bytes of every topic the worker writes (the shadow topic too, when set), created first
+    with --create-topics."""
     admin = connect_admin(settings)
     try:
         if settings.create_topics:
             ensure_topics(admin, settings)
-        return topic_limits(admin, settings)
+            if settings.shadow_topic is not None and admin.create_topic(settings.shadow_topic, settings.partitions, {}):
+                log.info("topic created", extra={"topic": settings.shadow_topic, "partitions": settings.partitions})
+        limits = topic_limits(admin, settings)
+        if settings.shadow_topic is not None:
+            limits |= admin.max_message_bytes([settings.shadow_topic])
+        return limits
     finally:
         admin.close()
 

@@ -30,7 +30,9 @@ from stream.codec import (
 )
 from stream.errors import ProduceError
 from stream.kafka_client import Headers, Record
-from stream.worker import Sink
+from stream.settings import KafkaConnection, ProducerSettings
+from stream.sink import Outgoing, Sink
+from stream.topics import producing_to, read_records, read_topic
 
 REDRIVE_HEADER = "newsfeed.redrive"  # on a re-sent record: the dead letter it was re-sent from
 REDRIVEN_HEADER = "newsfeed.redriven"  # on a marker in the dead-letter topic: the dead letter re-sent
@@ -141,10 +143,10 @@ def redrive(sink: Sink, dead_letter_topic: str, input_topic: str, records: Seque
     sent = 0
     for start in range(0, len(records), batch_size):
         batch = records[start:start + batch_size]
-        _send_checked(sink, [(dead_letter_topic, None, b"", [(REDRIVEN_HEADER, r.coordinates.encode())])
-                             for r in batch])
-        _send_checked(sink, [(input_topic, r.key, r.value if r.value is not None else b"", _redrive_headers(r))
-                             for r in batch])
+        _send_checked(sink, [Outgoing(f"marker of {r.coordinates}", dead_letter_topic, None, b"",
+                                      [(REDRIVEN_HEADER, r.coordinates.encode())]) for r in batch])
+        _send_checked(sink, [Outgoing(r.coordinates, input_topic, r.key, r.value if r.value is not None else b"",
+                                      _redrive_headers(r)) for r in batch])
         sent += len(batch)
     return sent
 
@@ -155,10 +157,22 @@ def _redrive_headers(record: Record) -> Headers:
     return original + [(REDRIVE_HEADER, record.coordinates.encode())]
 
 
-def _send_checked(sink: Sink, records: list[tuple[str, bytes | None, bytes, Headers]]) -> None:
-    deliveries = [sink.send(topic, key, value, headers) for topic, key, value, headers in records]
-    sink.flush()
-    failures = [failure for delivery in deliveries if (failure := delivery.failure()) is not None]
-    if failures:
-        raise ProduceError(f"{len(failures)} of {len(records)} records not written during the redrive "
-                           f"(first: {failures[0]}); run it again: what was marked is not re-sent twice")
+def _send_checked(sink: Sink, records: list[Outgoing]) -> None:
+    try:
+        sink.send_all(records)
+    except ProduceError as exc:
+        raise ProduceError(f"{exc} during the redrive; run it again: what was marked is not re-sent twice") from exc
+
+
+def read_dead_letters(connection: KafkaConnection, topic: str) -> DeadLetters:
+    """The dead-letter topic read whole, from its beginning to where it ended when the read began."""
+    with read_topic(connection, topic) as reader:
+        return DeadLetters.read(read_records(reader))
+
+
+def redrive_to(settings: ProducerSettings, dead_letter_topic: str, input_topic: str, records: Sequence[Record]) -> int:
+    """`newsfeed dlq redrive`: `redrive` with a producer sized to both topics; how many were re-sent."""
+    if not records:
+        return 0
+    with producing_to(settings, [input_topic, dead_letter_topic]) as sink:
+        return redrive(sink, dead_letter_topic, input_topic, records)

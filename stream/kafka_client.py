@@ -31,7 +31,8 @@ with warnings.catch_warnings():
 from stream.errors import (AuthenticationError, BrokerError, CommitError, FencedError, ProduceError,
                            RecordTooLargeError, TopicError, TransactionError, TransactionTimeoutError)
 from stream.security import client_security
-from stream.settings import Settings
+from stream.settings import KafkaConnection, ProducerSettings, Settings
+from stream.sink import Sink
 
 log = logging.getLogger(__name__)
 
@@ -59,16 +60,16 @@ class Record:
         return f"{self.topic}[{self.partition}]@{self.offset}"
 
 
-def _bootstrap(settings: Settings) -> list[str]:
+def _bootstrap(settings: KafkaConnection) -> list[str]:
     return [server.strip() for server in settings.bootstrap_servers.split(",") if server.strip()]
 
 
-def _client_options(settings: Settings) -> dict[str, Any]:
+def _client_options(settings: KafkaConnection) -> dict[str, Any]:
     """What every client shares: where the cluster is, who this is, how it encrypts and authenticates."""
     return {"bootstrap_servers": _bootstrap(settings), "client_id": settings.client_id, **client_security(settings)}
 
 
-def _unreachable(settings: Settings, exc: BaseException) -> BrokerError:
+def _unreachable(settings: KafkaConnection, exc: BaseException) -> BrokerError:
     if isinstance(exc, _ClosedInHandshake):
         return AuthenticationError(
             f"the Kafka cluster at {settings.bootstrap_servers} accepted {exc.count} connections in a row and "
@@ -139,7 +140,7 @@ class _RefusalWatch(logging.Handler):
         self.done.set()
 
 
-def _built(settings: Settings, factory: Callable[[], T]) -> T:
+def _built(settings: KafkaConnection, factory: Callable[[], T]) -> T:
     """`factory()`, a kafka-python client (they connect as they are built); when the cluster refuses the
     credentials or the certificate, an AuthenticationError at once, naming the reason.
 
@@ -360,7 +361,7 @@ class Delivery:
         return None
 
 
-class KafkaSink:
+class KafkaSink(Sink):
     """Sends records, refusing up front any record larger than its topic's max.message.bytes."""
 
     def __init__(self, producer: KafkaProducer, limits: Mapping[str, int], flush_timeout_s: float):
@@ -368,12 +369,15 @@ class KafkaSink:
         self._limits = dict(limits)
         self._flush_timeout_s = flush_timeout_s
 
-    def send(self, topic: str, key: bytes | None, value: bytes | None, headers: Headers | None = None) -> Delivery:
-        headers = headers or []
+    def check_size(self, topic: str, key: bytes | None, value: bytes | None, headers: Headers) -> None:
         size = DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, headers)
         limit = self._limits.get(topic)
         if limit is not None and size > limit:
             raise RecordTooLargeError(f"{size} bytes, over the max.message.bytes of {topic} ({limit})")
+
+    def send(self, topic: str, key: bytes | None, value: bytes | None, headers: Headers | None = None) -> Delivery:
+        headers = headers or []
+        self.check_size(topic, key, value, headers)
         try:
             return Delivery(self._producer.send(topic, value=value, key=key, headers=headers))
         except kafka.errors.MessageSizeTooLargeError as exc:
@@ -484,7 +488,7 @@ PRODUCER_BATCH_BYTES = 262_144
 PRODUCER_LINGER_MS = 5
 
 
-def _producer_options(settings: Settings, limits: Mapping[str, int]) -> dict[str, Any]:
+def _producer_options(settings: ProducerSettings, limits: Mapping[str, int]) -> dict[str, Any]:
     # A record batch larger than a topic's max.message.bytes would be refused and split again: keep under it.
     sizes = {"max_request_size": max(limits.values()),
              "batch_size": min(PRODUCER_BATCH_BYTES, *limits.values())} if limits else {}
@@ -493,7 +497,7 @@ def _producer_options(settings: Settings, limits: Mapping[str, int]) -> dict[str
             "linger_ms": PRODUCER_LINGER_MS, **sizes}
 
 
-def connect_sink(settings: Settings, limits: Mapping[str, int]) -> KafkaSink:
+def connect_sink(settings: ProducerSettings, limits: Mapping[str, int]) -> KafkaSink:
     """An idempotent acks=all producer for topics with the given max.message.bytes limits.
 
     One producer writes both the output and the dead-letter topic (so that exactly-once puts both in
@@ -538,7 +542,7 @@ def connect_transactional_sink(settings: Settings, limits: Mapping[str, int]) ->
 class Admin:
     """Topic administration: which exist, create missing ones, read their size limits."""
 
-    def __init__(self, client: KafkaAdminClient, settings: Settings):
+    def __init__(self, client: KafkaAdminClient, settings: KafkaConnection):
         self._client = client
         self._settings = settings
 
@@ -584,7 +588,7 @@ class Admin:
         self._client.close()
 
 
-def connect_admin(settings: Settings) -> Admin:
+def connect_admin(settings: KafkaConnection) -> Admin:
     try:
         client = _built(settings, lambda: KafkaAdminClient(**_client_options(settings)))
     except kafka.errors.KafkaError as exc:
@@ -614,7 +618,7 @@ class KafkaReader:
         self._consumer.close(autocommit=False)
 
 
-def connect_reader(settings: Settings, topic: str, isolation_level: str = "read_committed") -> KafkaReader:
+def connect_reader(settings: KafkaConnection, topic: str, isolation_level: str = "read_committed") -> KafkaReader:
     try:
         consumer = _built(settings, lambda: KafkaConsumer(
             **_client_options(settings), group_id=None, enable_auto_commit=False, allow_auto_create_topics=False,

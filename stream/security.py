@@ -2,7 +2,7 @@
 
 The SASL password comes from NEWSFEED_SASL_PASSWORD or from the file NEWSFEED_SASL_PASSWORD_FILE
 names (a mounted secret), never from a flag: flags show in the process list. It is read when a
-client is built and goes nowhere else: `Settings` leaves it out of its repr, no log line names it,
+client is built and goes nowhere else: `KafkaConnection` leaves it out of its repr, no log line names it,
 and the errors here name the variable, never the value.
 """
 
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from stream.errors import ConfigError
 
 if TYPE_CHECKING:
-    from stream.settings import Settings
+    from stream.settings import KafkaConnection
 
 # The settings every command that talks to Kafka accepts as flags (the password has no flag).
 SECURITY_FIELDS = ("security_protocol", "sasl_mechanism", "sasl_username", "sasl_password_file",
@@ -24,15 +24,15 @@ _FILES = (("ssl_cafile", "NEWSFEED_SSL_CAFILE"), ("ssl_certfile", "NEWSFEED_SSL_
           ("ssl_keyfile", "NEWSFEED_SSL_KEYFILE"), ("sasl_password_file", "NEWSFEED_SASL_PASSWORD_FILE"))
 
 
-def uses_sasl(settings: Settings) -> bool:
+def uses_sasl(settings: KafkaConnection) -> bool:
     return settings.security_protocol in ("SASL_PLAINTEXT", "SASL_SSL")
 
 
-def uses_tls(settings: Settings) -> bool:
+def uses_tls(settings: KafkaConnection) -> bool:
     return settings.security_protocol in ("SSL", "SASL_SSL")
 
 
-def check_security(settings: Settings) -> None:
+def check_security(settings: KafkaConnection) -> None:
     """ConfigError for security settings that cannot work, before any client is built."""
     protocol = settings.security_protocol
     if uses_sasl(settings):
@@ -54,7 +54,7 @@ def check_security(settings: Settings) -> None:
             raise ConfigError(f"{variable}: cannot read {path}")
 
 
-def client_security(settings: Settings) -> dict[str, Any]:
+def client_security(settings: KafkaConnection) -> dict[str, Any]:
     """The kafka-python options of the configured protocol (the password file is read here)."""
     options: dict[str, Any] = {"security_protocol": settings.security_protocol}
     if uses_tls(settings):
@@ -66,7 +66,7 @@ def client_security(settings: Settings) -> dict[str, Any]:
     return options
 
 
-def describe_security(settings: Settings) -> dict[str, Any]:
+def describe_security(settings: KafkaConnection) -> dict[str, Any]:
     """What may be logged about how the worker connects: protocol, mechanism, user, files; no secret."""
     described: dict[str, Any] = {"security_protocol": settings.security_protocol}
     if uses_sasl(settings):
@@ -77,7 +77,7 @@ def describe_security(settings: Settings) -> dict[str, Any]:
     return described
 
 
-def _password(settings: Settings) -> str:
+def _password(settings: KafkaConnection) -> str:
     if settings.sasl_password is not None:
         return settings.sasl_password
     path = settings.sasl_password_file

@@ -1,15 +1,20 @@
 """Every setting of the streaming shell, in one place: its flag, its NEWSFEED_* variable, its default.
 
-The environment is read here and nowhere else, and only when `Settings.from_env` is called (never at
-import). A flag given on the command line wins over the variable, which wins over the default. The
-CLI builds its flags from `OPTIONS`, so `--help` and this table cannot disagree.
+The environment is read here and nowhere else, and only when a `from_env` (or `read_options`) is called
+(never at import). A flag given on the command line wins over the variable, which wins over the default.
+The CLI builds its flags from `OPTIONS`, so `--help` and this table cannot disagree.
+
+The settings come in groups, and each command reads only the groups it uses: `KafkaConnection` (every
+Kafka client), `ProducerSettings` (a connection that writes), `TopicSettings`, `OfflineSettings` (the
+model and the decoder's limits, for `classify`) and `Settings`, the worker's, which holds them all. So a
+worker host's variables (SASL, exactly-once, topics) cannot stop `newsfeed train` or `classify`.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields as dataclass_fields
 from typing import Any
 
 from stream.codec import Limits
@@ -176,14 +181,107 @@ OPTIONS: tuple[Option, ...] = (
 _BY_FIELD = {option.field: option for option in OPTIONS}
 
 
+def read_options(fields: Iterable[str], environ: Mapping[str, str],
+                 flags: Mapping[str, str | None] | None = None) -> dict[str, Any]:
+    """The named settings alone, parsed: each from its flag (a raw string; None = not given), else its
+    variable, else its default. A variable of a setting not named is never looked at, so a command that
+    reads only what it uses cannot be stopped by a setting meant for another one."""
+    flags = flags or {}
+    values = {}
+    for name in fields:
+        option = _BY_FIELD[name]
+        raw, source = flags.get(name), option.flag
+        if raw is None:
+            raw, source = environ.get(option.env), option.env
+        if raw is None:
+            values[name] = option.default
+            continue
+        try:
+            values[name] = option.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
+    return values
+
+
+class _FromEnv:
+    """`from_env` for a settings dataclass: it reads its own fields and no other, then checks them."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], flags: Mapping[str, str | None] | None = None) -> Any:
+        """Settings from flags (raw strings by field name; None = not given), then `environ`, then defaults."""
+        settings = cls(**read_options((f.name for f in dataclass_fields(cls)), environ, flags))  # type: ignore[arg-type]
+        settings._check()
+        return settings
+
+    def _check(self) -> None:
+        """ConfigError for values that parse but cannot work together (each class adds its own, then super's)."""
+
+
 @dataclass(frozen=True)
-class Settings:
+class KafkaConnection(_FromEnv):
+    """How every Kafka client reaches and authenticates to the cluster: all `consume` reads."""
+
     bootstrap_servers: str
+    client_id: str
+    security_protocol: str
+    sasl_mechanism: str
+    sasl_username: str | None
+    sasl_password: str | None = field(repr=False)  # never in a repr, so never in a log line
+    sasl_password_file: str | None
+    ssl_cafile: str | None
+    ssl_certfile: str | None
+    ssl_keyfile: str | None
+
+    def _check(self) -> None:
+        check_security(self)
+        super()._check()
+
+
+@dataclass(frozen=True)
+class ProducerSettings(KafkaConnection):
+    """A connection that writes: `produce` and `dlq redrive` read this, as the worker does."""
+
+    delivery_timeout_ms: int
+
+
+@dataclass(frozen=True)
+class TopicSettings(_FromEnv):
+    """The worker's three topics, and the partitions it (or `topics create`) creates them with."""
+
     input_topic: str
     output_topic: str
     dead_letter_topic: str
+    partitions: int
+
+    def _check(self) -> None:
+        topics = (self.input_topic, self.output_topic, self.dead_letter_topic)
+        if len(set(topics)) != 3:
+            raise ConfigError(f"input, output and dead-letter topics must differ, got {', '.join(topics)}")
+        super()._check()
+
+
+@dataclass(frozen=True)
+class OfflineSettings(_FromEnv):
+    """What the commands that need no Kafka read (`classify`, `evaluate`): the model and the decoder's
+    limits, which `classify` shares with the worker so that it classifies exactly as the worker does."""
+
+    model_dir: str | None
+    batch_size: int
+    max_input_bytes: int
+    max_json_depth: int
+    max_text_chars: int
+
+    @property
+    def limits(self) -> Limits:
+        """What the decoder refuses as too_large or too_deep."""
+        return Limits(self.max_input_bytes, self.max_json_depth, self.max_text_chars)
+
+
+@dataclass(frozen=True)
+class Settings(ProducerSettings, TopicSettings):
+    """The worker's settings: every option, its connection and topics included."""
+
     group_id: str
-    client_id: str
     auto_offset_reset: str
     model_dir: str | None
     model_poll_interval_ms: int
@@ -194,7 +292,6 @@ class Settings:
     session_timeout_ms: int
     heartbeat_interval_ms: int
     max_poll_interval_ms: int
-    delivery_timeout_ms: int
     guarantee: str
     worker_slot: str | None
     transaction_timeout_ms: int
@@ -204,37 +301,8 @@ class Settings:
     slow_article_ms: int
     http_address: str
     processes: int
-    partitions: int
     create_topics: bool
-    security_protocol: str
-    sasl_mechanism: str
-    sasl_username: str | None
-    sasl_password: str | None = field(repr=False)  # never in a repr, so never in a log line
-    sasl_password_file: str | None
-    ssl_cafile: str | None
-    ssl_certfile: str | None
-    ssl_keyfile: str | None
     log_level: str
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str], flags: Mapping[str, str | None] | None = None) -> Settings:
-        """Settings from flags (raw strings by field name; None = not given), then `environ`, then defaults."""
-        flags = flags or {}
-        values = {}
-        for option in OPTIONS:
-            raw, source = flags.get(option.field), option.flag
-            if raw is None:
-                raw, source = environ.get(option.env), option.env
-            if raw is None:
-                values[option.field] = option.default
-                continue
-            try:
-                values[option.field] = option.parse(raw)
-            except ValueError as exc:
-                raise ConfigError(f"{source}: {exc}") from None
-        settings = cls(**values)
-        settings._check()
-        return settings
 
     @property
     def limits(self) -> Limits:
@@ -242,13 +310,10 @@ class Settings:
         return Limits(self.max_input_bytes, self.max_json_depth, self.max_text_chars)
 
     def _check(self) -> None:
-        topics = (self.input_topic, self.output_topic, self.dead_letter_topic)
-        if len(set(topics)) != 3:
-            raise ConfigError(f"input, output and dead-letter topics must differ, got {', '.join(topics)}")
         if self.shadow_topic is not None:
             if self.shadow_model_dir is None:
                 raise ConfigError("NEWSFEED_SHADOW_TOPIC (--shadow-topic) needs a shadow model (--shadow-model)")
-            if self.shadow_topic in topics:
+            if self.shadow_topic in (self.input_topic, self.output_topic, self.dead_letter_topic):
                 raise ConfigError(f"the shadow topic must differ from the worker's other topics, got {self.shadow_topic}")
         if self.heartbeat_interval_ms * 3 > self.session_timeout_ms:
             raise ConfigError(
@@ -260,7 +325,7 @@ class Settings:
                 "exactly-once needs NEWSFEED_WORKER_SLOT (--worker-slot): a name that stays the same across the "
                 "worker's restarts and differs from every other live worker's, e.g. the StatefulSet pod name"
             )
-        check_security(self)
+        super()._check()
 
 
 def add_flags(parser: argparse.ArgumentParser, fields: Iterable[str]) -> None:

@@ -1,5 +1,9 @@
 """The topics the worker uses, and the small tools that fill and read topics (CLI, demo, tests).
 
+The tools here connect, do their one job and close: `create_topics` (`newsfeed topics create`),
+`produce_file` (`newsfeed produce`), `read_topic` (`newsfeed consume`, `dlq`) and `producing_to`, the
+producer of any tool that writes, sized to the topics it writes to.
+
 The dead-letter topic keeps every refused input whole, so it must accept any record the input topic
 accepts plus the dead-letter headers: it is created with `DEAD_LETTER_HEADROOM_BYTES` more than the
 input topic's max.message.bytes, and the worker refuses to start on topics where that does not hold.
@@ -10,25 +14,26 @@ from __future__ import annotations
 import base64
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from models.schema import InvalidArticle
 from stream.codec import Limits, decode_article, encode_key, json_lines
-from stream.errors import ProduceError, TopicError
-from stream.kafka_client import Admin, KafkaReader, KafkaSink, Record
-from stream.settings import Settings
+from stream.errors import TopicError
+from stream.kafka_client import Admin, KafkaReader, KafkaSink, Record, connect_admin, connect_reader, connect_sink
+from stream.settings import KafkaConnection, ProducerSettings, TopicSettings
+from stream.sink import Outgoing
 
 log = logging.getLogger(__name__)
 
 DEAD_LETTER_HEADROOM_BYTES = 16384
 
 
-def ensure_topics(admin: Admin, settings: Settings) -> list[str]:
-    """Create whichever of the input, output, dead-letter (and shadow, if set) topics is missing; the names
-    created."""
-    created = [name for name in (settings.input_topic, settings.output_topic, settings.shadow_topic)
-               if name is not None and admin.create_topic(name, settings.partitions, {})]
+def ensure_topics(admin: Admin, settings: TopicSettings) -> list[str]:
+    """Create whichever of the input, output and dead-letter topics is missing; the names created."""
+    created = [name for name in (settings.input_topic, settings.output_topic)
+               if admin.create_topic(name, settings.partitions, {})]
     input_limit = admin.max_message_bytes([settings.input_topic])[settings.input_topic]
     dead_letter_config = {"max.message.bytes": str(input_limit + DEAD_LETTER_HEADROOM_BYTES)}
     if admin.create_topic(settings.dead_letter_topic, settings.partitions, dead_letter_config):
@@ -38,7 +43,7 @@ def ensure_topics(admin: Admin, settings: Settings) -> list[str]:
     return created
 
 
-def topic_limits(admin: Admin, settings: Settings) -> dict[str, int]:
+def topic_limits(admin: Admin, settings: TopicSettings) -> dict[str, int]:
     """max.message.bytes of the output and dead-letter topics, once the dead-letter one is checked."""
     limits = admin.max_message_bytes([settings.input_topic, settings.output_topic, settings.dead_letter_topic])
     needed = limits[settings.input_topic] + DEAD_LETTER_HEADROOM_BYTES
@@ -48,26 +53,58 @@ def topic_limits(admin: Admin, settings: Settings) -> dict[str, int]:
             f"too few to keep every record of {settings.input_topic} ({limits[settings.input_topic]} bytes) whole "
             f"with its headers: set its max.message.bytes to at least {needed}"
         )
-    written = {name: limits[name] for name in (settings.output_topic, settings.dead_letter_topic)}
-    if settings.shadow_topic is not None:
-        written[settings.shadow_topic] = admin.max_message_bytes([settings.shadow_topic])[settings.shadow_topic]
-    return written
+    return {name: limits[name] for name in (settings.output_topic, settings.dead_letter_topic)}
+
+
+def create_topics(connection: KafkaConnection, topics: TopicSettings) -> list[dict[str, Any]]:
+    """Create whichever of the worker's three topics is missing, then check them as the worker would
+    (same refusal, same message); each topic with whether it was created and its max.message.bytes."""
+    admin = connect_admin(connection)
+    try:
+        created = ensure_topics(admin, topics)
+        topic_limits(admin, topics)
+        names = [topics.input_topic, topics.output_topic, topics.dead_letter_topic]
+        limits = admin.max_message_bytes(names)
+    finally:
+        admin.close()
+    return [{"topic": name, "created": name in created, "max_message_bytes": limits[name]} for name in names]
+
+
+@contextmanager
+def producing_to(settings: ProducerSettings, topics: Collection[str]) -> Iterator[KafkaSink]:
+    """A producer for a tool that writes to these (existing) topics, refusing up front any record over a
+    topic's max.message.bytes; closed on the way out."""
+    admin = connect_admin(settings)
+    try:
+        limits = admin.max_message_bytes(topics)
+    finally:
+        admin.close()
+    sink = connect_sink(settings, limits)
+    try:
+        yield sink
+    finally:
+        sink.close()
+
+
+@contextmanager
+def read_topic(connection: KafkaConnection, topic: str) -> Iterator[KafkaReader]:
+    """A reader of every partition of `topic` from its beginning (outside any group); closed on the way out."""
+    reader = connect_reader(connection, topic)
+    try:
+        yield reader
+    finally:
+        reader.close()
 
 
 def produce(sink: KafkaSink, topic: str, records: Iterable[tuple[str, bytes | None, bytes | None]]) -> int:
     """Send (label, key, value) records, flush, and check every one; a ProduceError names the label."""
-    pending = []
-    for label, key, value in records:
-        try:
-            pending.append((label, sink.send(topic, key, value)))
-        except ProduceError as exc:
-            raise ProduceError(f"{label}: {exc}") from exc
-    sink.flush()
-    for label, delivery in pending:
-        failure = delivery.failure()
-        if failure is not None:
-            raise ProduceError(f"{label} not written: {failure}") from failure
-    return len(pending)
+    return sink.send_all(Outgoing(label, topic, key, value) for label, key, value in records)
+
+
+def produce_file(settings: ProducerSettings, topic: str, lines: Iterable[bytes], limits: Limits) -> int:
+    """`newsfeed produce`: every non-blank line into `topic`, each acknowledged; the count written."""
+    with producing_to(settings, [topic]) as sink:
+        return produce_lines(sink, topic, lines, limits)
 
 
 def produce_lines(sink: KafkaSink, topic: str, lines: Iterable[bytes], limits: Limits) -> int:

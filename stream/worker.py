@@ -24,31 +24,23 @@ from typing import Any, Protocol
 from stream.batch import Classify, Enriched, Outcome, Refused, SlowArticleWatch, decode_all, enrich_batch
 from stream.budget import BatchBudget
 from stream.codec import dead_letter_headers, encode_key
-from stream.errors import CommitError, ProduceError, RecordTooLargeError
+from stream.errors import CommitError, RecordTooLargeError
 from stream.health import Health
-from stream.kafka_client import Headers, Partition, Record
+from stream.kafka_client import Partition, Record
 from stream.metrics import Metrics
 from stream.settings import Settings
 from stream.shadow import Judged
-from training.rates import rates_of
+from stream.sink import Outgoing, Sink
 from stream.transactions import OffsetCommits, Transactions
+from training.rates import rates_of
 
 log = logging.getLogger(__name__)
-
-
-class Delivery(Protocol):
-    def failure(self) -> ProduceError | None: ...
 
 
 class Source(Protocol):
     def poll(self, timeout_ms: int, max_records: int) -> list[Record]: ...
     def commit(self, offsets: dict[Partition, int]) -> None: ...
     def lags(self) -> dict[Partition, int]: ...
-
-
-class Sink(Protocol):
-    def send(self, topic: str, key: bytes | None, value: bytes | None, headers: Headers | None = None) -> Delivery: ...
-    def flush(self) -> None: ...
 
 
 Commits = OffsetCommits | Transactions
@@ -97,9 +89,8 @@ class Worker:
         outcomes = enrich_batch(items, model, self._classify, origins, slow=slow)
         try:
             with self._commits.batch(_first_offsets(records)) as commit:  # exactly-once: one transaction
-                routed = [self._send(record, outcome) for record, outcome in zip(records, outcomes, strict=True)]
-                self._sink.flush()
-                self._check(records, [delivery for _, delivery in routed])
+                routed = [self._route(record, outcome) for record, outcome in zip(records, outcomes, strict=True)]
+                self._sink.send_all(outgoing for _, outgoing in routed)
                 self._metrics.observe_end_to_end([record.timestamp_ms for record in records], time.time())
                 commit(_next_offsets(records))
             self._metrics.live.processed(records)
@@ -140,28 +131,21 @@ class Worker:
         self._metrics.slow_articles.inc()
         log.warning("an article took long to classify", extra={**origin, "seconds": round(seconds, 3)})
 
-    def _send(self, record: Record, outcome: Outcome) -> tuple[Outcome, Delivery]:
+    def _route(self, record: Record, outcome: Outcome) -> tuple[Outcome, Outgoing]:
+        """Where the record's outcome goes: the enriched record to the output topic, or the input, unchanged,
+        to the dead-letter topic (also when the enriched record is too large for the output topic)."""
         if isinstance(outcome, Enriched):
+            key = encode_key(outcome.article.id)
             try:
-                key = encode_key(outcome.article.id)
-                return outcome, self._sink.send(self._settings.output_topic, key, outcome.value)
+                self._sink.check_size(self._settings.output_topic, key, outcome.value, [])
+                return outcome, Outgoing(record.coordinates, self._settings.output_topic, key, outcome.value)
             except RecordTooLargeError as exc:
                 outcome = Refused("output_too_large", f"enriched record too large for the output topic: {exc}")
         headers = record.headers + dead_letter_headers(
             outcome.reason, outcome.message, record.topic, record.partition, record.offset)
         # Kafka refuses a record with neither key nor value: a key-less tombstone is kept as an empty value.
         value = b"" if record.key is None and record.value is None else record.value
-        return outcome, self._sink.send(self._settings.dead_letter_topic, record.key, value, headers)
-
-    def _check(self, records: Sequence[Record], deliveries: Sequence[Delivery]) -> None:
-        failures = [(record, failure) for record, delivery in zip(records, deliveries, strict=True)
-                    if (failure := delivery.failure()) is not None]
-        for record, failure in failures:
-            log.error("record not written", extra={"source": record.coordinates, "error": str(failure)})
-        if failures:
-            record, failure = failures[0]
-            raise ProduceError(f"{len(failures)} of {len(records)} records of the batch were not written "
-                               f"(first: {record.coordinates}: {failure}); nothing of it was committed")
+        return outcome, Outgoing(record.coordinates, self._settings.dead_letter_topic, record.key, value, headers)
 
     def _count(self, consumed: int, outcomes: Sequence[Outcome]) -> None:
         metrics = self._metrics

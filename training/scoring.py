@@ -1,7 +1,9 @@
 """Scores of predicted label sets against true ones: per label, micro and macro, and calibration.
 
 Pure functions over plain lists, so the evaluation of topics, regions and focus countries all use
-the same arithmetic.
+the same arithmetic: scikit-learn's (`sklearn.metrics`). Only the calibration bins and their expected
+calibration error are computed here: `sklearn.calibration.calibration_curve` gives no bin counts, and
+the error weighs each bin by its count.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from dataclasses import asdict, dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
+from sklearn import metrics
+from sklearn.metrics import multilabel_confusion_matrix, precision_recall_fscore_support
 
 
 @dataclass(frozen=True)
@@ -27,28 +31,37 @@ class LabelScore:
 
 
 def label_scores(truth: Sequence[Iterable[str]], predicted: Sequence[Iterable[str]], labels: Sequence[str]) -> list[LabelScore]:
-    truth_sets, predicted_sets = [set(t) for t in truth], [set(p) for p in predicted]
-    return [_score(label, truth_sets, predicted_sets) for label in labels]
+    if not truth:
+        return [LabelScore(label, 0, 0, 0, 0.0, 0.0, 0.0) for label in labels]
+    truth_matrix, predicted_matrix = _indicators(truth, labels), _indicators(predicted, labels)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        truth_matrix, predicted_matrix, average=None, zero_division=0.0)
+    confusion = multilabel_confusion_matrix(truth_matrix, predicted_matrix)  # per label [[tn, fp], [fn, tp]]
+    return [LabelScore(label, int(support[i]), int(confusion[i, 1, 1] + confusion[i, 0, 1]), int(confusion[i, 1, 1]),
+                       float(precision[i]), float(recall[i]), float(f1[i])) for i, label in enumerate(labels)]
 
 
-def _score(label: str, truth: list[set[str]], predicted: list[set[str]]) -> LabelScore:
-    tp = sum(1 for t, p in zip(truth, predicted) if label in t and label in p)
-    support = sum(1 for t in truth if label in t)
-    n_predicted = sum(1 for p in predicted if label in p)
-    return LabelScore(label, support, n_predicted, tp, *_prf(tp, n_predicted, support))
-
-
-def _prf(tp: int, n_predicted: int, support: int) -> tuple[float, float, float]:
-    precision = tp / n_predicted if n_predicted else 0.0
-    recall = tp / support if support else 0.0
-    f1 = 2 * tp / (n_predicted + support) if (n_predicted + support) else 0.0
-    return precision, recall, f1
+def _indicators(sets: Sequence[Iterable[str]], labels: Sequence[str]) -> np.ndarray:
+    """Items by labels, True where the item carries the label (labels outside `labels` are ignored)."""
+    item_sets = [set(s) for s in sets]
+    return np.array([[label in s for label in labels] for s in item_sets], dtype=bool).reshape(len(item_sets), len(labels))
 
 
 def micro(scores: Sequence[LabelScore]) -> dict[str, float]:
-    tp = sum(s.true_positives for s in scores)
-    precision, recall, f1 = _prf(tp, sum(s.predicted for s in scores), sum(s.support for s in scores))
-    return {"precision": precision, "recall": recall, "f1": f1}
+    """Precision, recall and F1 of every (item, label) decision pooled, rebuilt from the per-label counts."""
+    true_positives = sum(s.true_positives for s in scores)
+    return _pooled(true_positives, sum(s.predicted for s in scores) - true_positives,
+                   sum(s.support for s in scores) - true_positives)
+
+
+def _pooled(true_positives: int, false_positives: int, false_negatives: int) -> dict[str, float]:
+    # True negatives change none of the three scores, so these decisions are all that is needed.
+    truth = np.repeat([True, False, True], [true_positives, false_positives, false_negatives])
+    guess = np.repeat([True, True, False], [true_positives, false_positives, false_negatives])
+    if not truth.size:
+        return {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    precision, recall, f1, _ = precision_recall_fscore_support(truth, guess, average="binary", zero_division=0.0)
+    return {"precision": float(precision), "recall": float(recall), "f1": float(f1)}
 
 
 def macro(scores: Sequence[LabelScore]) -> dict[str, float]:
@@ -59,10 +72,12 @@ def macro(scores: Sequence[LabelScore]) -> dict[str, float]:
 
 def set_scores(truth: Sequence[Iterable[str]], predicted: Sequence[Iterable[str]]) -> dict[str, float]:
     """Micro precision/recall/F1 over open-ended label sets (e.g. focus country codes)."""
-    truth_sets, predicted_sets = [set(t) for t in truth], [set(p) for p in predicted]
-    tp = sum(len(t & p) for t, p in zip(truth_sets, predicted_sets))
-    precision, recall, f1 = _prf(tp, sum(map(len, predicted_sets)), sum(map(len, truth_sets)))
-    return {"precision": precision, "recall": recall, "f1": f1}
+    labels = sorted(set().union(*truth, *predicted))
+    if not labels:
+        return {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        _indicators(truth, labels), _indicators(predicted, labels), average="micro", zero_division=0.0)
+    return {"precision": float(precision), "recall": float(recall), "f1": float(f1)}
 
 
 def reliability(probabilities: Sequence[float], outcomes: Sequence[bool], bins: int = 10) -> list[dict[str, float]]:
@@ -86,12 +101,10 @@ def expected_calibration_error(rows: Sequence[dict[str, float]]) -> float:
 
 
 def precision_recall_curve(probabilities: Sequence[float], outcomes: Sequence[bool]) -> list[tuple[float, float, float]]:
-    """(threshold, precision, recall) at each distinct score, for the report's picture."""
-    probabilities, outcomes = np.asarray(probabilities, float), np.asarray(outcomes, bool)
-    positives = int(outcomes.sum())
-    if positives == 0:
+    """(threshold, precision, recall) at each distinct score, highest first, for the report's picture."""
+    outcomes = np.asarray(outcomes, bool)
+    if not outcomes.any():
         return []
-    order = np.argsort(-probabilities)
-    tp = np.cumsum(outcomes[order])
-    ranks = np.arange(1, len(order) + 1)
-    return [(float(probabilities[order][i]), float(tp[i] / ranks[i]), float(tp[i] / positives)) for i in range(len(order))]
+    precision, recall, thresholds = metrics.precision_recall_curve(outcomes, np.asarray(probabilities, float))
+    # scikit-learn lists the thresholds lowest first and ends with the (precision 1, recall 0) corner
+    return [(float(t), float(p), float(r)) for t, p, r in zip(thresholds[::-1], precision[-2::-1], recall[-2::-1])]

@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from harness import AUDITS, THROUGHPUT, Broker
+from harness import AUDITS, Broker
 from topic_fixtures import ROOT
 from topic_fixtures import loadable_model_dir
 
@@ -72,11 +72,3 @@ def pytest_terminal_summary(terminalreporter):
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text("".join(json.dumps(a.as_dict()) + "\n" for a in AUDITS))
     write(f"(written to {report.relative_to(ROOT)})")
-    for run in THROUGHPUT:
-        if "summary" in run:
-            for batch_size, figures in run["summary"].items():
-                write(f"throughput batch {batch_size}: exactly-once / at-least-once = "
-                      f"{figures['median_exactly_once_to_at_least_once']} (median of {figures['ratios']})")
-            continue
-        write(f"throughput {run['guarantee']:13} batch {run['batch_size']:3}: {run['wall_records_per_s']:5} records/s "
-              f"wall clock, {run['busy_records_per_s']:5} records/s processing")

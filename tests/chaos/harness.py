@@ -27,7 +27,7 @@ import time
 import urllib.request
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -38,6 +38,7 @@ from stream.kafka_client import connect_reader, connect_sink
 from stream.settings import Settings
 from stream.topics import produce, read_records
 from topic_fixtures import FAST_GROUP, KAFKA_SH, ROOT, SENTENCES, Topics, send_all
+from waiting import wait_until
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition  # after stream.kafka_client: imported quietly
 
 CHAOS = pytest.mark.chaos  # every chaos test module: `pytestmark = CHAOS`
@@ -49,18 +50,6 @@ FAST = {
     "NEWSFEED_TRANSACTION_TIMEOUT_MS": "10000",
     "NEWSFEED_HTTP_ADDRESS": "127.0.0.1:0",
 }
-
-
-def wait_until(condition: Callable[[], object], timeout_s: float, what: str, every_s: float = 0.2) -> object:
-    """Poll `condition` until it returns something true; AssertionError naming `what` after the deadline."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
-        time.sleep(every_s)
 
 
 def free_port() -> int:
@@ -372,7 +361,6 @@ class Audit:
 
 
 AUDITS: list[Audit] = []  # every audit of the session, for the summary at the end
-THROUGHPUT: list[dict] = []  # the throughput runs of the session, for the same summary
 
 
 def audit(test: str, stream: Stream, guarantee: str, good_ids: Iterable[str], bad_keys: Iterable[bytes],

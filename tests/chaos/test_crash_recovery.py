@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import time
 
-from harness import CHAOS, Slot, Stream, article, audit, longest_pause, wait_until
+from harness import CHAOS, Slot, Stream, article, audit, longest_pause
+from waiting import wait_until
 
 pytestmark = CHAOS
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from harness import CHAOS, STALLING_WORKER, Slot, Stream, article, audit, seeded, wait_until
+from harness import CHAOS, STALLING_WORKER, Slot, Stream, article, audit, seeded
+from waiting import wait_until
 
 pytestmark = CHAOS
 

@@ -8,7 +8,8 @@ import time
 import urllib.request
 from collections import Counter
 
-from harness import CHAOS, Slot, Stream, article, audit, wait_until
+from harness import CHAOS, Slot, Stream, article, audit
+from waiting import wait_until
 from stream.codec import read_dead_letter
 from stream.kafka_client import connect_reader
 from stream.topics import read_records

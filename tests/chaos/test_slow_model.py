@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import time
 
-from harness import CHAOS, STALLING_WORKER, Slot, Stream, article, audit, wait_until
+from harness import CHAOS, STALLING_WORKER, Slot, Stream, article, audit
+from waiting import wait_until
 
 pytestmark = CHAOS
 

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from harness import CHAOS, Slot, Stream, article, audit, seeded, wait_until
+from harness import CHAOS, Slot, Stream, article, audit, seeded
+from waiting import wait_until
 
 pytestmark = CHAOS
 

@@ -62,8 +62,3 @@ class Feeder:
         return self.sent
 
 
-def wait_until(condition, timeout_s: float, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out after {timeout_s} s waiting for {what}"
-        time.sleep(0.2)

@@ -52,3 +52,17 @@ def test_produce_to_a_missing_topic_is_one_clear_error(topics):
     done = newsfeed("produce", "--topic", topics.env["NEWSFEED_INPUT_TOPIC"], str(EXAMPLES), env=topics.env)
     assert done.returncode == 1
     assert b"do not exist" in done.stderr and b"Traceback" not in done.stderr
+
+
+def test_the_kafka_tools_run_where_the_worker_settings_are_broken(topics):
+    """A worker host's variables that only the worker reads (exactly-once without a slot here, a batch
+    size, an HTTP address) do not stop produce and consume, which read the connection and their topic."""
+    env = {**topics.env, "NEWSFEED_GUARANTEE": "exactly-once", "NEWSFEED_BATCH_SIZE": "0",
+           "NEWSFEED_HTTP_ADDRESS": "nowhere"}
+    assert newsfeed("worker", env=env).returncode == 2
+    assert newsfeed("topics", "create", env=env).returncode == 0
+    topic = env["NEWSFEED_INPUT_TOPIC"]
+    produced = newsfeed("produce", "--topic", topic, str(EXAMPLES), env=env)
+    assert produced.returncode == 0, produced.stderr.decode()
+    consumed = newsfeed("consume", "--topic", topic, "--max", "1", env=env)
+    assert consumed.returncode == 0 and len(consumed.stdout.splitlines()) == 1, consumed.stderr.decode()

@@ -12,7 +12,8 @@ import pytest
 
 from broker_helpers import drain
 from topic_fixtures import ROOT, send_all
-from feed import Feeder, articles, wait_until
+from feed import Feeder, articles
+from waiting import wait_until
 from models.artifact import MODEL_CARD_FILE, WEIGHTS_FILE, load_model, save_model
 from models.registry import add_version, set_current
 

@@ -24,7 +24,8 @@ import pytest
 import yaml
 
 from topic_fixtures import ROOT
-from feed import Feeder, wait_until
+from feed import Feeder
+from waiting import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -11,8 +11,9 @@ import sys
 import pytest
 
 from broker_helpers import drain
-from feed import articles, wait_until
+from feed import articles
 from topic_fixtures import ROOT, send_all
+from waiting import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -13,6 +13,7 @@ from models.schema import derive_id
 from stream.codec import read_dead_letter
 from broker_helpers import DEAD_LETTER_SCHEMA, assert_enriched_record, count_records, drain
 from topic_fixtures import SENTENCES, send_all
+from waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -149,7 +150,7 @@ def test_sigterm_halfway_then_restart_finds_every_record(topics, start_worker):
     first = start_worker(NEWSFEED_BATCH_SIZE="20")
     first.wait_ready()
     producing.start()
-    _wait_until(lambda: count_records(settings, settings.output_topic) >= 150, timeout_s=60)
+    wait_until(lambda: count_records(settings, settings.output_topic) >= 150, timeout_s=60)
     stopping = time.monotonic()
     assert first.stop() == 0
     assert time.monotonic() - stopping < 10
@@ -174,7 +175,7 @@ def test_two_workers_share_a_four_partition_topic(topics, start_worker):
     # both create the missing topics at start-up; whichever comes second finds them there
     workers = [start_worker(NEWSFEED_CREATE_TOPICS="true", NEWSFEED_PARTITIONS="4") for _ in range(2)]
     bodies = [worker.wait_ready() for worker in workers]
-    _wait_until(lambda: sum(w.metric("newsfeed_assigned_partitions") for w in workers) == 4, timeout_s=30)
+    wait_until(lambda: sum(w.metric("newsfeed_assigned_partitions") for w in workers) == 4, timeout_s=30)
     assert all(w.metric("newsfeed_assigned_partitions") >= 1 for w in workers), bodies
 
     valid = [article(n) for n in range(400)]
@@ -191,10 +192,3 @@ def _send_steadily(settings, articles, per_batch: int = 25, pause_s: float = 0.1
         chunk = articles[start:start + per_batch]
         send_all(settings, settings.input_topic, [(article_id.encode(), value) for article_id, value in chunk])
         time.sleep(pause_s)
-
-
-def _wait_until(condition, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)

@@ -5,12 +5,12 @@ the command stops both children cleanly."""
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
 
 from broker_helpers import drain
 from topic_fixtures import send_all
+from waiting import wait_until
 from test_worker_flow import article
 
 
@@ -30,13 +30,6 @@ def _metric(address: str, name: str) -> dict[str, float]:
             for sample in family.samples if sample.name == name}
 
 
-def _wait_until(condition, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
-
-
 def test_two_processes_from_one_command_share_the_partitions(topics, start_worker):
     settings = topics.settings
     topics.create(partitions=4)
@@ -46,16 +39,16 @@ def test_two_processes_from_one_command_share_the_partitions(topics, start_worke
         found = [e["address"] for e in worker.logs() if e.get("message") == "http endpoint listening" and "serves" in e]
         return found[0] if found else None
 
-    _wait_until(endpoint, timeout_s=60)
+    wait_until(endpoint, timeout_s=60)
     address = endpoint()
     # The first child to join may hold all four partitions until the second one's join rebalances them.
-    _wait_until(lambda: _get(address, "/readyz")[0] == 200 and _get(address, "/livez")[0] == 200, timeout_s=60)
+    wait_until(lambda: _get(address, "/readyz")[0] == 200 and _get(address, "/livez")[0] == 200, timeout_s=60)
 
     def shared() -> bool:
         held = _metric(address, "newsfeed_assigned_partitions")
         return len(held) == 2 and all(held.values()) and sum(held.values()) == 4
 
-    _wait_until(shared, timeout_s=60)
+    wait_until(shared, timeout_s=60)
 
     valid = [article(n) for n in range(400)]
     send_all(settings, settings.input_topic, [(article_id.encode(), value) for article_id, value in valid])

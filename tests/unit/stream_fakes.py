@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from models.schema import Article, CountryMention, Enrichment, ModelRef
 from stream.errors import CommitError, ProduceError, RecordTooLargeError
 from stream.kafka_client import Record
+from stream.sink import Sink
 
 
 @dataclass(frozen=True)
@@ -104,18 +105,22 @@ class FakeDelivery:
 
 
 @dataclass
-class FakeSink:
-    """Keeps what is sent; refuses records over a topic's limit; fails deliveries to `failing` topics."""
+class FakeSink(Sink):
+    """Keeps what is sent; refuses records over a topic's limit; fails deliveries to `failing` topics.
+    `send_all` is the real one (stream.sink), over this sink's send and flush."""
 
     limits: dict = field(default_factory=dict)
     failing: set = field(default_factory=set)
     sent: list = field(default_factory=list)
     flushes: int = 0
 
-    def send(self, topic, key, value, headers=None):
+    def check_size(self, topic, key, value, headers):
         size = len(key or b"") + len(value or b"")
         if topic in self.limits and size > self.limits[topic]:
             raise RecordTooLargeError(f"{size} bytes, over the max.message.bytes of {topic} ({self.limits[topic]})")
+
+    def send(self, topic, key, value, headers=None):
+        self.check_size(topic, key, value, headers)
         if key is None and value is None:
             raise ValueError("Need at least one: key or value")  # as kafka-python does
         self.sent.append(Sent(topic, key, value, list(headers or [])))

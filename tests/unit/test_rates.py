@@ -93,3 +93,14 @@ def test_a_model_without_rates_serves_with_no_expected_rate_series():
     names = {metric.name for metric in registry.collect()}
     assert "newsfeed_label_expected_rate" in names  # the family is declared...
     assert not [s for m in registry.collect() if m.name == "newsfeed_label_expected_rate" for s in m.samples]
+
+
+def test_a_trained_models_card_shows_its_expected_rates_with_the_alert_band():
+    from training.card import render_model_card
+
+    entry = {"topics": {"diplomacy": 0.2, "space": 0.1, "defence": 0.15}, "articles": 700,
+             "from": "the development gold set"}
+    card = render_model_card({"version": "v1", "expected_rates": entry})
+    assert "measured on 700 articles of the development gold set" in card
+    assert "| space | 0.1000 | 0.0500 to 0.2000 |" in card
+    assert "Expected label rates" not in render_model_card({"version": "v0"})  # a model without: no section

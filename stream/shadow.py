@@ -37,8 +37,11 @@ QUEUE_BATCHES = 2  # one being scored, one waiting: enough to ride out jitter, s
 CLOSE_WAIT_S = 5.0
 DIRECTIONS = ("champion_only", "shadow_only")
 BATCH_RESULTS = ("scored", "skipped", "failed")
-# Shadow score minus champion score, per label: symmetric, finer near 0 where a retrained model mostly is.
-SHIFT_BUCKETS = (-0.5, -0.2, -0.1, -0.05, -0.01, 0.01, 0.05, 0.1, 0.2, 0.5, 1.0)
+# How far the shadow's score moved from the champion's, per label and direction: finer near 0, where a
+# retrained model mostly is. Sizes, not signed differences: a histogram with negative buckets exposes no
+# _sum, and OpenMetrics parsers (the --processes parent's among them) refuse it and negative sums alike.
+SHIFT_BUCKETS = (0.01, 0.05, 0.1, 0.2, 0.5, 1.0)
+SHIFT_DIRECTIONS = ("up", "down")  # up: the shadow scored the label at least as high; down: lower
 SECONDS_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -69,9 +72,10 @@ def create_shadow_metrics(registry: CollectorRegistry) -> ShadowMetrics:
         flips=Counter("newsfeed_shadow_flips_total", "Articles on which the two models disagreed about a topic "
                       "label: champion_only (the champion assigned it, the shadow not) or shadow_only.",
                       ["label", "direction"], registry=registry),
-        score_shift=Histogram("newsfeed_shadow_score_shift", "Shadow score minus champion score per topic label, "
-                              "for articles both judged (status ok).", ["label"], buckets=SHIFT_BUCKETS,
-                              registry=registry),
+        score_shift=Histogram("newsfeed_shadow_score_shift", "How far the shadow's score of a topic label moved "
+                              "from the champion's, for articles both judged (status ok), by direction: up (the "
+                              "shadow's at least as high) or down. Mean signed shift: (up _sum - down _sum) / "
+                              "_count.", ["label", "direction"], buckets=SHIFT_BUCKETS, registry=registry),
         seconds=Histogram("newsfeed_shadow_classification_seconds", "Time of the shadow's classify call over a "
                           "batch's articles.", buckets=SECONDS_BUCKETS, registry=registry),
     )
@@ -79,7 +83,8 @@ def create_shadow_metrics(registry: CollectorRegistry) -> ShadowMetrics:
         metrics.batches.labels(result)
     for label in TOPICS:
         metrics.agreements.labels(label)
-        metrics.score_shift.labels(label)
+        for direction in SHIFT_DIRECTIONS:
+            metrics.score_shift.labels(label, direction)
         for direction in DIRECTIONS:
             metrics.flips.labels(label, direction)
     return metrics
@@ -163,8 +168,8 @@ class Shadow:
                 else:
                     metrics.agreements.labels(label).inc()
                 if champion.status == "ok" and candidate.status == "ok":
-                    metrics.score_shift.labels(label).observe(
-                        candidate.topic_scores.get(label, 0.0) - champion.topic_scores.get(label, 0.0))
+                    shift = candidate.topic_scores.get(label, 0.0) - champion.topic_scores.get(label, 0.0)
+                    metrics.score_shift.labels(label, "up" if shift >= 0 else "down").observe(abs(shift))
             if self._publish is not None and (flips["champion_only"] or flips["shadow_only"]):
                 self._publish(article.id.encode("utf-8"), difference(article, origin, champion, candidate, flips))
 

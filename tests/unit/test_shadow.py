@@ -75,10 +75,12 @@ def test_flips_agreement_and_score_shift_per_label_and_the_output_stays_the_cham
     assert value(registry, "newsfeed_shadow_flips_total", label="space", direction="shadow_only") == 0
     assert value(registry, "newsfeed_shadow_agreements_total", label="defence") == 6
     assert value(registry, "newsfeed_shadow_agreements_total", label="space") == 0
-    # space 0.9 -> 0.4: every shift is -0.5, in the lowest bucket; diplomacy 0.1 -> 0.7 shifts +0.6
-    assert value(registry, "newsfeed_shadow_score_shift_bucket", label="space", le="-0.5") == 6
-    assert value(registry, "newsfeed_shadow_score_shift_bucket", label="diplomacy", le="0.5") == 0
-    assert value(registry, "newsfeed_shadow_score_shift_bucket", label="diplomacy", le="1.0") == 6
+    # space 0.9 -> 0.4: six shifts of 0.5 down; diplomacy 0.1 -> 0.7: six of 0.6 up; defence 0.2 -> 0.2: none
+    assert value(registry, "newsfeed_shadow_score_shift_bucket", label="space", direction="down", le="0.5") == 6
+    assert value(registry, "newsfeed_shadow_score_shift_count", label="space", direction="up") == 0
+    assert value(registry, "newsfeed_shadow_score_shift_bucket", label="diplomacy", direction="up", le="0.5") == 0
+    assert value(registry, "newsfeed_shadow_score_shift_bucket", label="diplomacy", direction="up", le="1.0") == 6
+    assert value(registry, "newsfeed_shadow_score_shift_bucket", label="defence", direction="up", le="0.01") == 6
     assert value(registry, "newsfeed_shadow_model_info", version="candidate-2", sha256="1" * 64) == 1
 
     # the shadow topic: one record per differing article, keyed by id, with both models' evidence

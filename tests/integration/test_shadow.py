@@ -38,13 +38,18 @@ def eager_candidate(tmp_path_factory, model_dir):
     return str(target)
 
 
+# Exactly once too: the shadow topic's producer stays outside the champion's transactions.
+GUARANTEES = {"at-least-once": {}, "exactly-once": {"NEWSFEED_GUARANTEE": "exactly-once", "NEWSFEED_WORKER_SLOT": "w0"}}
+
+
+@pytest.mark.parametrize("guarantee", GUARANTEES)
 def test_the_shadow_scores_every_batch_and_its_disagreements_never_reach_the_output(
-        topics, start_worker, eager_candidate, model_dir):
+        topics, start_worker, eager_candidate, model_dir, guarantee):
     topics.create(partitions=2)
     settings = topics.settings
     shadow_topic = f"{topics.prefix}.shadow"
     worker = start_worker(NEWSFEED_SHADOW_MODEL_DIR=eager_candidate, NEWSFEED_SHADOW_TOPIC=shadow_topic,
-                          NEWSFEED_CREATE_TOPICS="true", NEWSFEED_BATCH_SIZE="20")
+                          NEWSFEED_CREATE_TOPICS="true", NEWSFEED_BATCH_SIZE="20", **GUARANTEES[guarantee])
     worker.wait_ready()
     sent = articles(0, 100)
     send_all(settings, settings.input_topic, sent)

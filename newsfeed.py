@@ -302,6 +302,36 @@ def _run_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- shadow report ------------------------------------------------------------------------------
+
+def _shadow_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
+    summary = actions.add_parser(
+        "report", epilog=EPILOG,
+        help="summarise a shadow topic: per topic label, the articles the champion and the shadow model "
+             "disagreed on each way, with sample ids, titles, both scores and both models' evidence")
+    summary.add_argument("--topic", metavar="TOPIC",
+                         help="the shadow topic [default: NEWSFEED_SHADOW_TOPIC]")
+    summary.add_argument("--samples", type=int, default=5, metavar="N",
+                         help="sample articles shown per label and direction (default 5)")
+    add_flags(summary, ["bootstrap_servers", *SECURITY_FIELDS, "log_level"])
+
+
+def _run_shadow(args: argparse.Namespace) -> int:
+    from stream.shadow_report import report
+    from stream.topics import read_records, read_topic
+
+    topic = args.topic or _read(args, "shadow_topic")
+    if topic is None:
+        raise ConfigError("which shadow topic? give --topic (or set NEWSFEED_SHADOW_TOPIC)")
+    if args.samples < 0:
+        raise ConfigError("--samples must be 0 or more")
+    with read_topic(_connection(args), topic) as reader:
+        summary = report(read_records(reader), args.samples)
+    sys.stdout.write(json.dumps({"topic": topic, **summary}, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
 # --- train / evaluate / promote ------------------------------------------------------------------
 
 def _data_argument(parser: argparse.ArgumentParser) -> None:
@@ -415,6 +445,16 @@ def _model_arguments(parser: argparse.ArgumentParser) -> None:
     diff.add_argument("--data", metavar="DIR", help="a data directory (e.g. ../shared/data) to sample articles from")
     diff.add_argument("--sample", type=int, default=1000, metavar="N",
                       help="how many articles of --data to enrich with both models (default 1000)")
+    rates = actions.add_parser(
+        "rates", epilog=EPILOG,
+        help="write an artifact again with each topic label's expected rate (the share of judged articles it "
+             "assigns the label) measured on ARTICLES, for the drift alarm; `newsfeed train` records them itself")
+    rates.add_argument("source", metavar="SRC", help="the artifact directory (or registry: its current one)")
+    rates.add_argument("target", metavar="DST", help="the new artifact directory (must not exist, or be empty)")
+    rates.add_argument("--articles", required=True, metavar="FILE",
+                       help="JSON Lines of the articles the model was validated on (as `newsfeed classify` reads)")
+    rates.add_argument("--described-as", default=None, metavar="TEXT",
+                       help="what those articles are, for the metadata and model card (default: the file name)")
 
 
 def _run_model(args: argparse.Namespace) -> int:
@@ -428,6 +468,8 @@ def _run_model(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps({"converted": str(model.path), "version": model.version, "sha256": model.sha256})
                          + "\n")
         return 0
+    if args.action == "rates":
+        return _write_rates(args, resolve_model_dir(_existing_dir(args.source, "SRC")))
     from models.inspection import diff_artifacts, inspect_artifact, sample_articles
 
     if args.action == "inspect":
@@ -439,6 +481,26 @@ def _run_model(args: argparse.Namespace) -> int:
     a, b = (resolve_model_dir(_existing_dir(path, name)) for path, name in ((args.a, "A"), (args.b, "B")))
     articles = sample_articles(_existing_dir(args.data, "--data"), args.sample) if args.data else []
     sys.stdout.write(json.dumps(diff_artifacts(a, b, articles), indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _write_rates(args: argparse.Namespace, source: Any) -> int:
+    from models.artifact import load_model
+    from stream.app import default_classify
+    from stream.batch import Enriched, classify_lines
+    from training.rates import expected_rates, write_with_rates
+
+    # The worker's default input limits, whatever this host's variables say: the rates of what a worker judges.
+    settings = OfflineSettings.from_env({})
+    with _input(args.articles) as lines:
+        judged = classify_lines(lines, load_model(source), default_classify(), settings.limits, settings.batch_size)
+        enrichments = [outcome.enrichment for _, outcome in judged if isinstance(outcome, Enriched)]
+    entry = expected_rates(enrichments, args.described_as or os.path.basename(args.articles))
+    if not entry["articles"]:
+        raise ConfigError(f"{args.articles}: no article the model judged (status ok); no rate to measure")
+    model = write_with_rates(source, args.target, entry)
+    sys.stdout.write(json.dumps({"written": str(model.path), "version": model.version, "sha256": model.sha256,
+                                 "expected_rates": entry}) + "\n")
     return 0
 
 
@@ -455,12 +517,15 @@ COMMANDS: tuple[Command, ...] = (
     Command("topics", "manage the worker's topics (`topics create`)", _topics_arguments, _run_topics),
     Command("dlq", "inspect a dead-letter topic, or re-send its records after a fix (`dlq inspect|redrive`)",
             _dlq_arguments, _run_dlq),
+    Command("shadow", "summarise what a shadow model (worker --shadow-model) disagreed on (`shadow report`)",
+            _shadow_arguments, _run_shadow),
     Command("train", "train a model artifact from a data directory", _train_arguments, _run_train),
     Command("evaluate", "evaluate a model: gold set, seed article, AG News, time and source splits",
             _evaluate_arguments, _run_evaluate),
     Command("promote", "gate a model against the registry's current one, then make it current",
             _promote_arguments, _run_promote),
-    Command("model", "convert a format-1 artifact, inspect an artifact, or diff two (`model convert|inspect|diff`)",
+    Command("model", "convert a format-1 artifact, inspect an artifact, diff two, or add expected label rates to one "
+            "(`model convert|inspect|diff|rates`)",
             _model_arguments, _run_model),
 )
 

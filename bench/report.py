@@ -23,6 +23,10 @@ CPU_RATIOS = (
     ("e2e / naive, by CPU per article",
      lambda r: r["runs"]["naive"]["cpu_ms_per_article"] / r["runs"]["e2e"]["worker_cpu_ms_per_article"]),
     ("2 processes / naive, articles/s", lambda r: r["two_process_aps"] / r["naive_aps"]),
+    # Issue 12: what a shadow model costs the champion (no target: the shadow skips batches rather than slow it).
+    ("with a shadow / without, articles/s", lambda r: r["shadow_aps"] / r["e2e_aps"]),
+    ("with a shadow / without, by CPU per article",
+     lambda r: r["runs"]["e2e_shadow"]["worker_cpu_ms_per_article"] / r["runs"]["e2e"]["worker_cpu_ms_per_article"]),
 )
 
 
@@ -58,9 +62,12 @@ def render_table(results: dict[str, Any]) -> str:
         lines.append(f"{'model alone, classify_batch of ' + str(size):<46} {row['articles_per_s']:>11.1f} "
                      f"{row['mb_per_s']:>7.2f} {row['cpu_ms_per_article']:>10.2f} {others:>7}")
     for key, label in (("e2e", f"worker e2e, 1 process, drain {results['records']}"),
+                       ("e2e_shadow", "  the same with --shadow-model (same model)"),
                        ("two_process", f"worker e2e, 2 processes, drain {results['records']}"),
                        ("naive", "naive loop (poll 1, classify, produce, flush)")):
-        row = results["runs"][key]
+        row = results["runs"].get(key)
+        if row is None:  # results of a bench older than that measure
+            continue
         cpu = row.get("worker_cpu_ms_per_article", row.get("cpu_ms_per_article"))
         lines.append(f"{label:<46} {row['articles_per_s']:>11.1f} {row.get('mb_per_s', 0):>7.2f} {cpu:>10.2f} "
                      f"{_others(row['cpu']):>7}")
@@ -69,6 +76,10 @@ def render_table(results: dict[str, Any]) -> str:
     lines.append(f"latency at {latency['rate']:g} articles/s for {latency['seconds']:g} s: p50 {latency['p50_ms']:.0f} ms, "
                  f"p95 {latency['p95_ms']:.0f} ms, p99 {latency['p99_ms']:.0f} ms, max {latency['max_ms']:.0f} ms "
                  f"({latency['received']}/{latency['sent']} received; others {_others(latency['cpu'])})")
+    shadow = results["runs"].get("e2e_shadow", {}).get("shadow_batches") or {}
+    if shadow:
+        lines.append("shadow batches: " + ", ".join(f"{k} {v:g}" for k, v in sorted(shadow.items()))
+                     + " (skipped: the shadow was busy; the champion never waits for it)")
     lines.append("'others': CPU share of the 2 cores taken by processes outside the bench during that measure")
     lines.append(f"worker peak RSS: {results['worker_rss_mb']:.0f} MB (1 process); "
                  f"2 processes: {', '.join(f'{mb:.0f}' for mb in results['runs']['two_process']['rss_mb'].values())} MB")

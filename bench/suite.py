@@ -94,6 +94,7 @@ def run_suite(plan: Plan) -> dict[str, Any]:
 
     runs = results["runs"]
     results["e2e_aps"] = runs["e2e"]["articles_per_s"]
+    results["shadow_aps"] = runs["e2e_shadow"]["articles_per_s"]
     results["one_process_aps"] = runs["e2e"]["articles_per_s"]
     results["two_process_aps"] = runs["two_process"]["articles_per_s"]
     results["naive_aps"] = runs["naive"]["articles_per_s"]
@@ -119,6 +120,13 @@ def _broker_runs(plan: Plan, corpus: Corpus, prefix: str, logs: Path, topics: li
 
     log.info("worker e2e, 1 process")
     runs["e2e"] = _drain(first, plan, logs, processes=1, record_bytes=corpus.mean_bytes)
+    # The same drain with a shadow beside the champion: the shipped model shadowing itself costs what a
+    # candidate of the same recipe costs. Right after the plain drain, so both meet the same machine.
+    log.info("worker e2e, 1 process, with a shadow model")
+    shadowed = Run.new(plan.bootstrap, input_topic, "shadow")
+    _create(shadowed, topics, groups)
+    runs["e2e_shadow"] = _drain(shadowed, plan, logs, processes=1, record_bytes=corpus.mean_bytes,
+                                extra_args=["--shadow-model", _model_dir()])
     log.info("worker e2e, 2 processes")
     second = Run.new(plan.bootstrap, input_topic, "two")
     _create(second, topics, groups)
@@ -154,11 +162,19 @@ def _create(run: Run, topics: list[str], groups: list[str]) -> None:
     create_topics(run)
 
 
-def _drain(run: Run, plan: Plan, logs: Path, processes: int, record_bytes: float) -> dict[str, Any]:
+def _model_dir() -> str:
+    from models.registry import resolve_model_dir
+
+    return str(resolve_model_dir(os.environ.get("NEWSFEED_MODEL_DIR") or None))
+
+
+def _drain(run: Run, plan: Plan, logs: Path, processes: int, record_bytes: float,
+           extra_args: list[str] | None = None) -> dict[str, Any]:
     """Time from the first worker's readiness to the last enriched record's arrival, for all records."""
     waited = wait_for_quiet(plan)
     watch = TopicWatch(plan.bootstrap, run.output_topic)
-    workers = Workers(run.env, logs, run.name.rsplit(".", 1)[-1], processes=processes, fork=plan.processes_flag)
+    workers = Workers(run.env, logs, run.name.rsplit(".", 1)[-1], processes=processes, fork=plan.processes_flag,
+                      extra_args=extra_args)
     share = CpuShare(plan.broker_pid)
     try:
         ready_at = workers.wait_ready()
@@ -171,12 +187,14 @@ def _drain(run: Run, plan: Plan, logs: Path, processes: int, record_bytes: float
         machine = share.stop()
         last = watch.last_timestamp_ms() / 1000
         rss = workers.peak_rss_mb()
+        shadow = workers.shadow_batches() if extra_args else None
     finally:
         workers.stop()
         watch.close()
     seconds = last - ready_at
     rate = plan.records / seconds
-    return {"processes": processes, "seconds": round(seconds, 2), "articles_per_s": round(rate, 1),
+    extra = {"shadow_batches": shadow} if shadow is not None else {}
+    return {**extra, "processes": processes, "seconds": round(seconds, 2), "articles_per_s": round(rate, 1),
             "mb_per_s": round(rate * record_bytes / 1e6, 2), "rss_mb": {str(k): v for k, v in rss.items()},
             "worker_cpu_ms_per_article": round(1000 * cpu / plan.records, 3),
             "worker_cores_used": round(cpu / seconds, 2), "cpu": machine, "waited_for_quiet_s": waited}

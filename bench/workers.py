@@ -105,6 +105,20 @@ class Workers:
 
         return sum(_cpu_seconds(pid) for pid in self.pids()) / os.sysconf("SC_CLK_TCK")
 
+    def shadow_batches(self) -> dict[str, float]:
+        """newsfeed_shadow_batches_total by result (scored, skipped, failed), summed over the workers: whether
+        the shadow kept up, or saw only part of the stream."""
+        counts: dict[str, float] = {}
+        for address in self.addresses:
+            with urllib.request.urlopen(f"http://{address}/metrics", timeout=5) as response:
+                text = response.read().decode()
+            for line in text.splitlines():
+                if line.startswith("newsfeed_shadow_batches_total{"):
+                    sample, _, value = line.rpartition(" ")
+                    result = sample.split('result="', 1)[1].split('"', 1)[0]
+                    counts[result] = counts.get(result, 0.0) + float(value)
+        return counts
+
     def stop(self, timeout_s: float = 60) -> list[int]:
         for proc in self.procs:
             if proc.poll() is None:

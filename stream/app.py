@@ -22,6 +22,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, ProcessCollector
 
 from stream.children import Children
+from stream.errors import NewsfeedError
 from stream.health import Health, HttpServer
 from stream.kafka_client import (Partition, connect_admin, connect_sink, connect_source, connect_transactional_sink,
                                  group_instance_id, transactional_id)
@@ -29,6 +30,7 @@ from stream.metrics import Metrics, create_metrics
 from stream.reload import ModelWatcher, smoke_check, watched_registry
 from stream.security import describe_security
 from stream.settings import Settings
+from stream.shadow import Shadow, create_shadow_metrics
 from stream.topics import ensure_topics, topic_limits
 from stream.transactions import OffsetCommits, Transactions
 from stream.worker import Worker
@@ -100,6 +102,8 @@ def run_worker(settings: Settings, stop: threading.Event, model: Any = None,
         if on_listening is not None:
             on_listening(server.address)
         limits = _prepare_topics(settings)
+        # Loaded before the consumer joins: a candidate's seconds of loading must not hold partitions idle.
+        shadow = _shadow(settings, classify, registry, limits, resources)
         exactly_once = settings.guarantee == "exactly-once"
         # Exactly once: the producer initialises its transactions (fencing a zombie of this slot and
         # aborting what it left open) before the consumer joins the group and reads anything.
@@ -109,7 +113,8 @@ def run_worker(settings: Settings, stop: threading.Event, model: Any = None,
         resources.callback(source.close)
         commits = Transactions(sink, source) if exactly_once else OffsetCommits(source)
         model_source = watcher.model if watcher is not None else lambda: model
-        worker = Worker(settings, source, sink, model_source, classify, metrics, health, commits)
+        worker = Worker(settings, source, sink, model_source, classify, metrics, health, commits,
+                        shadow.offer if shadow is not None else None)
         log.info("worker started", extra={"input": settings.input_topic, "output": settings.output_topic,
                                           "dead_letters": settings.dead_letter_topic, "group": settings.group_id,
                                           "guarantee": settings.guarantee, "group_instance_id": group_instance_id(settings),
@@ -141,6 +146,36 @@ def _run_processes(settings: Settings, stop: threading.Event) -> None:
         server.close()
 
 
+def _shadow(settings: Settings, classify: Any, registry: CollectorRegistry, limits: dict[str, int],
+            resources: contextlib.ExitStack) -> Shadow | None:
+    """The shadow model's scorer, started, or None. A candidate that does not load or classify is logged and
+    left out: a bad candidate must not stop the champion."""
+    if settings.shadow_model_dir is None:
+        return None
+    try:
+        candidate = load_model(settings.shadow_model_dir)
+        smoke_check(classify)(candidate)
+    except NewsfeedError as exc:
+        log.error("shadow model refused; the worker runs without a shadow",
+                  extra={"shadow_model": settings.shadow_model_dir, "error": str(exc)})
+        return None
+    publish = None
+    if settings.shadow_topic is not None:
+        # A producer of its own, never transactional: shadow records must not join (or hold up) the champion's
+        # transactions, and they are diagnostics, so a lost one costs nothing but a sample.
+        topic_sink = connect_sink(settings, {settings.shadow_topic: limits[settings.shadow_topic]})
+        resources.callback(topic_sink.close)
+        topic = settings.shadow_topic
+
+        def publish(key: bytes, value: bytes) -> None:
+            topic_sink.send(topic, key, value)
+
+    shadow = Shadow(candidate, classify, create_shadow_metrics(registry), publish)
+    shadow.start()
+    resources.callback(shadow.close)  # closed before the shadow topic's producer: the thread may still send
+    return shadow
+
+
 def _delivery_fields(settings: Settings) -> dict[str, Any]:
     """How the worker connects and commits, for its start-up log line (no secret is among them)."""
     fields = describe_security(settings)
@@ -163,11 +198,18 @@ def _watcher(settings: Settings, model: Any, classify: Any, metrics: Metrics) ->
 
 
 def _prepare_topics(settings: Settings) -> dict[str, int]:
+    """max.message.bytes of every topic the worker writes (the shadow topic too, when set), created first
+    with --create-topics."""
     admin = connect_admin(settings)
     try:
         if settings.create_topics:
             ensure_topics(admin, settings)
-        return topic_limits(admin, settings)
+            if settings.shadow_topic is not None and admin.create_topic(settings.shadow_topic, settings.partitions, {}):
+                log.info("topic created", extra={"topic": settings.shadow_topic, "partitions": settings.partitions})
+        limits = topic_limits(admin, settings)
+        if settings.shadow_topic is not None:
+            limits |= admin.max_message_bytes([settings.shadow_topic])
+        return limits
     finally:
         admin.close()
 

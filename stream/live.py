@@ -1,5 +1,5 @@
-"""What a scrape reads as it is at that moment: the model serving, and each assigned partition's lag in
-records and in seconds.
+"""What a scrape reads as it is at that moment: the model serving (and its expected label rates), and each
+assigned partition's lag in records and in seconds.
 
 The poll loop hands its observations to `LiveState` (each update swaps in new dicts, never mutates one a
 scrape may be reading), and the collector builds the series when Prometheus asks. So a scrape never
@@ -41,10 +41,13 @@ class LiveState(Collector):
     def __init__(self, clock: Callable[[], float] = time.time):
         self._clock = clock
         self._model: dict[str, str] | None = None
+        self._rates: Mapping[str, float] = {}  # the serving model's expected rate per topic label, if it has them
         self._lags: Mapping[Partition, int] = {}
         self._oldest_ms: Mapping[Partition, int] = {}  # per partition: timestamp of its oldest unprocessed record
 
-    def model(self, version: str, sha256: str) -> None:
+    def model(self, version: str, sha256: str, rates: Mapping[str, float] | None = None) -> None:
+        # Rates first: a scrape between the two lines sees the new rates beside the old version at worst.
+        self._rates = dict(rates or {})
         self._model = {"version": version, "sha256": sha256}
 
     def polled(self, records: Sequence[Timestamped], lags: Mapping[Partition, int]) -> None:
@@ -75,10 +78,22 @@ class LiveState(Collector):
         now_ms = self._clock() * 1000
         lags, oldest, model = self._lags, self._oldest_ms, self._model  # one consistent reading
         yield from self._families(lags, oldest, model, now_ms)
+        yield self._expected(self._rates)
 
     def describe(self) -> Iterable[Metric]:
         # The names only, so a registry refuses another metric of the same name.
         yield from self._families({}, {}, None, 0.0)
+        yield self._expected({})
+
+    @staticmethod
+    def _expected(rates: Mapping[str, float]) -> Metric:
+        # No series for a model without rates: the drift alert then has nothing to compare and stays quiet.
+        family = GaugeMetricFamily("newsfeed_label_expected_rate", "Share of judged articles the serving model "
+                                   "assigned each topic label on its validation articles (its metadata's "
+                                   "expected_rates); absent when the model has none.", labels=["label"])
+        for label, rate in rates.items():
+            family.add_metric([label], rate)
+        return family
 
     @staticmethod
     def _families(lags: Mapping[Partition, int], oldest: Mapping[Partition, int], model: dict[str, str] | None,

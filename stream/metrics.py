@@ -8,7 +8,7 @@ series per assigned input partition) is `stream.live.LiveState`, registered here
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -48,6 +48,7 @@ class Metrics:
     record_warnings: Counter
     live: LiveState
     batch_limit: Gauge
+    last_commit: Gauge
 
     def count_warnings(self, articles: Iterable[Article]) -> None:
         """The warnings written into enriched records, per ignored field and kind."""
@@ -69,9 +70,10 @@ class Metrics:
                 if region in REGIONS:
                     self.region_assignments.labels(region).inc()
 
-    def set_model(self, version: str, sha256: str) -> None:
-        """Make the model-info series name this model (and only this one)."""
-        self.live.model(version, sha256)
+    def set_model(self, version: str, sha256: str, rates: Mapping[str, float] | None = None) -> None:
+        """Make the model-info series name this model (and only this one), and the expected-rate series show
+        its rates (none when it has none)."""
+        self.live.model(version, sha256, rates)
 
     def observe_end_to_end(self, timestamps_ms: Iterable[int], now_s: float) -> None:
         """Time from each record's Kafka timestamp to `now_s`; records without a timestamp (-1) are skipped."""
@@ -137,6 +139,10 @@ def create_metrics(registry: CollectorRegistry) -> Metrics:
         batch_limit=Gauge(
             "newsfeed_batch_limit_records", "Most records the next poll may take: --batch-size, or fewer when "
             "batches measured too slow for the time budget (half of max.poll.interval.ms).", registry=registry),
+        last_commit=Gauge(
+            "newsfeed_last_commit_timestamp_seconds", "Unix time this worker last committed a batch: with records "
+            "waiting, the time since it is how long its output has paused (a rebalance, a restart, a stall).",
+            registry=registry),
     )
     registry.register(metrics.live)
     for reason in DEAD_LETTER_REASONS:

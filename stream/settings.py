@@ -100,6 +100,13 @@ OPTIONS: tuple[Option, ...] = (
     Option("model_poll_interval_ms", "--model-poll-interval-ms", "NEWSFEED_MODEL_POLL_INTERVAL_MS", 10000,
            _positive_int, "how often the worker reads the model registry's current pointer; a new model is "
            "loaded and verified in the background and serves from the next batch", "MS"),
+    Option("shadow_model_dir", "--shadow-model", "NEWSFEED_SHADOW_MODEL_DIR", None, _optional_text,
+           "a candidate model artifact (or registry: its current one, read once) that scores every committed "
+           "batch after the champion, in a thread of its own, for the newsfeed_shadow_* metrics only: its results "
+           "never reach the output topic; when it is still busy a batch is skipped, never waited for", "DIR"),
+    Option("shadow_topic", "--shadow-topic", "NEWSFEED_SHADOW_TOPIC", None, _optional_text,
+           "with --shadow-model: also write, for each article on which the two models' topic labels differ, "
+           "both judgements and their evidence to this topic (read it with `newsfeed shadow report`)", "TOPIC"),
     Option("batch_size", "--batch-size", "NEWSFEED_BATCH_SIZE", 500, _positive_int,
            "most records taken per poll and classified in one call; batches start at 16 and grow to it while "
            "each fits in the time budget, half of max.poll.interval.ms", "N"),
@@ -278,6 +285,8 @@ class Settings(ProducerSettings, TopicSettings):
     auto_offset_reset: str
     model_dir: str | None
     model_poll_interval_ms: int
+    shadow_model_dir: str | None
+    shadow_topic: str | None
     batch_size: int
     poll_timeout_ms: int
     session_timeout_ms: int
@@ -301,6 +310,11 @@ class Settings(ProducerSettings, TopicSettings):
         return Limits(self.max_input_bytes, self.max_json_depth, self.max_text_chars)
 
     def _check(self) -> None:
+        if self.shadow_topic is not None:
+            if self.shadow_model_dir is None:
+                raise ConfigError("NEWSFEED_SHADOW_TOPIC (--shadow-topic) needs a shadow model (--shadow-model)")
+            if self.shadow_topic in (self.input_topic, self.output_topic, self.dead_letter_topic):
+                raise ConfigError(f"the shadow topic must differ from the worker's other topics, got {self.shadow_topic}")
         if self.heartbeat_interval_ms * 3 > self.session_timeout_ms:
             raise ConfigError(
                 f"NEWSFEED_HEARTBEAT_INTERVAL_MS ({self.heartbeat_interval_ms}) must be at most a third of "

@@ -9,7 +9,8 @@ record's topic[partition]@offset, commits nothing of the batch (aborts its trans
 non-zero; restarted, it redoes the batch from the last commit.
 
 The model comes from a callable asked once per batch (`model_source`), so a reloading source can
-swap models between batches; `classify` is the model layer's `classify_batch`.
+swap models between batches; `classify` is the model layer's `classify_batch`. A shadow model, if any,
+is handed each committed batch afterwards (`stream.shadow`) and cannot hold the loop up.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from stream.health import Health
 from stream.kafka_client import Partition, Record
 from stream.metrics import Metrics
 from stream.settings import Settings
+from stream.shadow import Judged
 from stream.sink import Outgoing, Sink
 from stream.transactions import OffsetCommits, Transactions
+from training.rates import rates_of
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +50,15 @@ class Worker:
     """One consumer-group member's loop over injected seams: source, sink, model source, classifier."""
 
     def __init__(self, settings: Settings, source: Source, sink: Sink, model_source: Callable[[], Any],
-                 classify: Classify, metrics: Metrics, health: Health, commits: Commits | None = None):
+                 classify: Classify, metrics: Metrics, health: Health, commits: Commits | None = None,
+                 shadow: Callable[[Judged], None] | None = None):
         self._settings = settings
         self._source, self._sink = source, sink
         self._commits = commits if commits is not None else OffsetCommits(source)
         self._model_source, self._classify_batch = model_source, classify
         self._metrics, self._health = metrics, health
         self._model: Any = None
+        self._shadow = shadow  # `stream.shadow.Shadow.offer`: takes a committed batch, never waits
         self._budget = BatchBudget(settings.batch_size, settings.max_poll_interval_ms, metrics.batch_limit.set)
 
     def run(self, stop: threading.Event) -> None:
@@ -89,6 +94,7 @@ class Worker:
                 self._metrics.observe_end_to_end([record.timestamp_ms for record in records], time.time())
                 commit(_next_offsets(records))
             self._metrics.live.processed(records)
+            self._metrics.last_commit.set_to_current_time()
         except CommitError as exc:
             # The group refused the offsets (this member was taken out of it meanwhile). At least once:
             # everything was written, and the next owner redoes the batch (duplicates, no loss). Exactly
@@ -101,12 +107,17 @@ class Worker:
         elapsed = time.perf_counter() - started
         self._metrics.batch_seconds.observe(elapsed)
         self._budget.done(len(records), elapsed)
+        if self._shadow is not None:  # after the commit and the timing: the shadow costs the batch nothing
+            judged = [(outcome, origin) for (outcome, _), origin in zip(routed, origins, strict=True)
+                      if isinstance(outcome, Enriched)]
+            self._shadow(Judged([o.article for o, _ in judged], [o.enrichment for o, _ in judged],
+                                [origin for _, origin in judged]))
 
     def _use_model(self) -> Any:
         model = self._model_source()
         if model is not self._model:
             self._model = model
-            self._metrics.set_model(model.version, model.sha256)
+            self._metrics.set_model(model.version, model.sha256, rates_of(getattr(model, "metadata", {})))
             self._health.model_loaded(model.version)
             log.info("model in use", extra={"version": model.version, "sha256": model.sha256})
         return model

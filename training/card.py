@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from models.taxonomy import TOPICS
+from training.rates import card_section
 from training.report import gold_parts_table
 
 ATTRIBUTIONS = """\
@@ -147,4 +148,6 @@ def render_model_card(metadata: dict) -> str:
     else:
         lines.append("Not evaluated on the gold set (the data directory had no gold items).")
     lines += ["", "## Known limits", LIMITS, ""]
+    if rates := card_section(metadata):  # what the drift alarm compares a stream with
+        lines += [rates]
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from training.evaluate import evaluate_gold, evaluate_seed
 from training.fit import FitConfig, fit_text_model, is_read
 from training.focus import fit_focus_model
 from training.gold import gold_ids
+from training.rates import METADATA_KEY, expected_rates
 
 
 def train(data_dir: str | Path, out_dir: str | Path, config: FitConfig, progress: Callable[[str], None]) -> Path:
@@ -53,6 +54,7 @@ def train(data_dir: str | Path, out_dir: str | Path, config: FitConfig, progress
                                                   "by_length_band", "per_source")},
                     "seed": evaluate_seed(rows)},
         "train_seconds": round(time.perf_counter() - started, 1),
+        METADATA_KEY: expected_rates([row.enrichment for row in rows], "the development gold set"),
     }
     directory = save_model(text_model, Path(out_dir) / version, metadata, render_model_card(metadata))
     progress(f"wrote {directory} in {metadata['train_seconds']} s; gold topic macro F1 "

@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -117,10 +118,25 @@ def prometheus(tmp_path):
         server.stop()
 
 
-def test_every_dashboard_panel_shows_data_from_a_real_worker(topics, start_worker, prometheus):
+@pytest.fixture
+def rated_model(model_dir, tmp_path):
+    """The shipped model written again with expected label rates, as `newsfeed model rates` does for an
+    artifact trained before they existed: the drift panel has an expected line to draw only then."""
+    target = tmp_path / "rated"
+    written = subprocess.run([sys.executable, "-m", "newsfeed", "model", "rates", model_dir, str(target),
+                              "--articles", str(ROOT / "examples" / "articles.jsonl")],
+                             cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert written.returncode == 0, written.stderr
+    return json.loads(written.stdout)
+
+
+def test_every_dashboard_panel_shows_data_from_a_real_worker(topics, start_worker, prometheus, rated_model,
+                                                             model_dir):
     topics.create(partitions=2)
     settings = topics.settings
-    worker = start_worker(NEWSFEED_BATCH_SIZE="50")
+    # The rated copy serves and the shipped model shadows it: the same weights, so they must agree throughout.
+    worker = start_worker(NEWSFEED_BATCH_SIZE="50", NEWSFEED_MODEL_DIR=rated_model["written"],
+                          NEWSFEED_SHADOW_MODEL_DIR=model_dir)
     worker.wait_ready()
     feeder = Feeder(settings, per_batch=10, pause_s=0.05, malformed_every=20).start()
     try:
@@ -156,6 +172,13 @@ def test_every_dashboard_panel_shows_data_from_a_real_worker(topics, start_worke
     (version,) = {s["metric"]["version"] for s in server.api("query", query="newsfeed_model_info")["result"]}
     assert version in worker.get("/readyz")[1]
     assert server.values('count(newsfeed_consumer_lag_records)') == [2.0]  # one series per assigned partition
+    # drift: the expected rates are the artifact's own; shadow: two models of the same weights agree on all
+    expected = {s["metric"]["label"]: float(s["value"][1])
+                for s in server.api("query", query="newsfeed_label_expected_rate")["result"]}
+    assert expected == rated_model["expected_rates"]["topics"]
+    assert server.values("sum(newsfeed_shadow_articles_total)")[0] > 0
+    assert server.values("sum(newsfeed_shadow_flips_total)") == [0.0]
+    assert server.values('sum(newsfeed_shadow_batches_total{result="failed"})') == [0.0]
 
     # every alerting rule loaded into the real server and evaluates against the real series
     groups = server.api("rules", type="alert")["groups"]

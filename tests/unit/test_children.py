@@ -97,3 +97,26 @@ def test_a_child_not_serving_yet_fails_the_pods_liveness():
         assert not ok and "process 1: not serving yet" in detail
     finally:
         child.close()
+
+
+def test_a_childs_shadow_series_reach_the_pods_endpoint():
+    """The parent parses each child's OpenMetrics: a shadow's histograms must be what a parser accepts."""
+    from stream.shadow import create_shadow_metrics
+
+    children = Children(1, queue.Queue())
+    registry = CollectorRegistry()
+    create_metrics(registry)
+    shadow = create_shadow_metrics(registry)
+    shadow.score_shift.labels("space", "down").observe(0.5)
+    shadow.flips.labels("space", "champion_only").inc()
+    child = HttpServer("127.0.0.1:0", registry, Health(stall_after_s=30))
+    children.report(0, child.address)
+    parent = HttpServer("127.0.0.1:0", children, children)
+    try:
+        status, text = get(parent.address, "/metrics")
+    finally:
+        parent.close()
+        child.close()
+    assert status == 200
+    assert 'newsfeed_shadow_flips_total{direction="champion_only",label="space",process="0"} 1.0' in text
+    assert 'newsfeed_shadow_score_shift_sum{direction="down",label="space",process="0"} 0.5' in text

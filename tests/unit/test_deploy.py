@@ -210,12 +210,16 @@ def test_the_dashboard_is_provisionable_and_every_panel_uses_the_datasource_vari
 
 
 def _exported_names() -> set[str]:
-    """Every family and sample name the worker's registry serves (series read at scrape time included)."""
+    """Every family and sample name the worker's registry serves (series read at scrape time included), for a
+    worker with a shadow model and a serving model that carries expected rates."""
     from prometheus_client import CollectorRegistry
+
+    from stream.shadow import create_shadow_metrics
 
     registry = CollectorRegistry()
     metrics = create_metrics(registry)
-    metrics.set_model("v1", "0" * 64)
+    create_shadow_metrics(registry)
+    metrics.set_model("v1", "0" * 64, {"space": 0.1})
     metrics.live.polled([], {("articles.raw", 0): 0})
     families = list(registry.collect())
     return {family.name for family in families} | {sample.name for family in families for sample in family.samples}

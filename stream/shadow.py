@@ -190,7 +190,9 @@ def difference(article: Article, origin: dict[str, Any], champion: Enrichment, s
         return {"model": {"version": enrichment.model.version, "sha256": enrichment.model.sha256},
                 "status": enrichment.status, "topics": list(enrichment.topics),
                 "topic_scores": dict(enrichment.topic_scores),
-                "evidence": {label: list(grams) for label, grams in enrichment.evidence.items() if label in TOPICS}}
+                # The n-grams alone: a person reading a flip needs what drove it, not where it sits.
+                "evidence": {label: [gram.ngram for gram in evidence.ngrams]
+                             for label, evidence in enrichment.evidence.items() if label in TOPICS}}
 
     record = {"id": article.id, "title": article.fields.get("title"), "origin": origin, "flips": flips,
               "champion": judgement(champion), "shadow": judgement(shadow)}

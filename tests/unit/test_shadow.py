@@ -8,6 +8,7 @@ import time
 
 from prometheus_client import CollectorRegistry
 
+from models.evidence import LabelEvidence, NgramEvidence
 from models.schema import Enrichment, ModelRef
 from stream.health import Health
 from stream.metrics import create_metrics
@@ -26,7 +27,8 @@ class DiplomacyClassifier:
 
     def __call__(self, articles, model, article_seconds=None):
         return [Enrichment(topics=["diplomacy"], topic_scores={"diplomacy": 0.7, "space": 0.4, "defence": 0.2},
-                           regions=[], region_scores={}, countries=[], evidence={"diplomacy": ["summit"]},
+                           regions=[], region_scores={}, countries=[],
+                           evidence={"diplomacy": LabelEvidence((NgramEvidence("summit", 0.6, ((0, 6),)),), None)},
                            status="ok", language="en", model=ModelRef(model.version, model.sha256))
                 for _ in articles]
 

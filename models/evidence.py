@@ -20,7 +20,7 @@ import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -228,27 +228,61 @@ def mention_spans(article: ArticleText, mentions: tuple[Sequence, Sequence]) -> 
     return spans
 
 
+class Occurrences(NamedTuple):
+    """The occurrences of known features in one article's Reading, in reading order: per occurrence its
+    column, its place in the article's row (which lists the article's columns sorted), its piece and its
+    index among that piece's features; and per place in the row, how many occurrences it has."""
+
+    columns: np.ndarray
+    row_position: np.ndarray
+    piece: np.ndarray
+    feature: np.ndarray
+    counts: np.ndarray
+
+
+def index_batch(readings: Sequence[Reading], indptr: np.ndarray, indices: np.ndarray, n_columns: int) -> list[Occurrences]:
+    """The Occurrences of every article of a batch, from its Readings and its CSR feature rows (article k's
+    row is indices[indptr[k]:indptr[k + 1]], sorted). Built for the whole batch in a fixed number of numpy
+    calls, then sliced per article: done per article, the calls (not their elements) were what cost."""
+    n = len(readings)
+    if not n:
+        return []
+    columns = np.concatenate([r.columns for r in readings])
+    piece_lengths = np.concatenate([r.piece_lengths for r in readings])
+    n_pieces = np.fromiter((len(r.piece_lengths) for r in readings), dtype=np.intp, count=n)
+    # Per piece of the batch: its article, its number within the article, and where its features start.
+    piece_article = np.repeat(np.arange(n), n_pieces)
+    piece_number = np.arange(len(piece_lengths)) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
+    piece_start = np.cumsum(piece_lengths) - piece_lengths
+    known = np.flatnonzero(columns >= 0)
+    # A feature is in the piece whose run of features holds it (empty pieces hold none).
+    batch_piece = np.repeat(np.arange(len(piece_lengths)), piece_lengths)[known]
+    article = piece_article[batch_piece]
+    known_columns = columns[known]
+    # The batch's rows as one sorted array of (article, column) keys: one search places every occurrence.
+    indptr = np.asarray(indptr, dtype=np.int64)
+    row_keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr)) * n_columns + indices
+    place = np.searchsorted(row_keys, article * np.int64(n_columns) + known_columns)
+    counts = np.bincount(place, minlength=len(indices))
+    row_position = place - indptr[article]
+    piece = piece_number[batch_piece]
+    feature = known - piece_start[batch_piece]
+    # Occurrences come article by article: each article's are one slice.
+    bounds = np.searchsorted(article, np.arange(n + 1)).tolist()
+    starts, ends = indptr[:-1].tolist(), indptr[1:].tolist()
+    return [Occurrences(known_columns[a:b], row_position[a:b], piece[a:b], feature[a:b], counts[row_a:row_b])
+            for a, b, row_a, row_b in zip(bounds[:-1], bounds[1:], starts, ends)]
+
+
 class EvidenceFinder:
     """Locates the evidence of one article's labels, from the model's Reading of it."""
 
     def __init__(self, article: ArticleText, reading: Reading | None, row_indices: np.ndarray,
-                 analyser: TfidfFeatures | None):
+                 occurrences: Occurrences | None, analyser: TfidfFeatures | None):
+        """`occurrences`: the article's, from index_batch (None when there is no Reading)."""
         self._article, self._reading, self._analyser = article, reading, analyser
-        self._row_indices = row_indices
+        self._row_indices, self._occurrences = row_indices, occurrences
         self._scans: _Scans | None = None
-
-    def _index(self) -> None:
-        """Per occurrence of a known feature, its place in the row and its piece; per feature, its count.
-        Built only for an article with a label to explain."""
-        reading, row_indices = self._reading, self._row_indices
-        columns = reading.columns
-        self._piece_starts = np.concatenate([[0], np.cumsum(reading.piece_lengths)[:-1]])
-        known = self._known = np.flatnonzero(columns >= 0)
-        # Each occurrence's feature as its place in the row (which lists the article's columns sorted),
-        # and the piece it is in: one pass over the features for every label.
-        self._row_position = np.searchsorted(row_indices, columns[known])
-        self._occurrence_piece = np.searchsorted(self._piece_starts, known, side="right") - 1
-        self._counts = np.bincount(self._row_position, minlength=len(row_indices))
 
     def labels(self, tops: dict[str, tuple[Sequence[tuple[str, int, float]], np.ndarray]]) -> dict[str, LabelEvidence]:
         """The evidence of each label, from its (top n-grams, contributions) as LinearHeads.top_contributions
@@ -258,7 +292,6 @@ class EvidenceFinder:
                     for label, (top, _) in tops.items()}
         if not tops:
             return {}
-        self._index()
         wanted = sorted({column for top, _ in tops.values() for _, column, _ in top})
         spans = self._spans_of(wanted)
         return {label: LabelEvidence(tuple(NgramEvidence(name, round(weight, 4), spans[column]) for name, column, weight in top),
@@ -269,29 +302,29 @@ class EvidenceFinder:
         """The passage whose occurrences add most to the label's logit: each occurrence of a feature carries
         an equal share of that feature's contribution (bigrams across two pieces count in neither)."""
         n_pieces = len(self._reading.piece_lengths)
-        if n_pieces <= Reading.FIRST_PASSAGE or not len(self._row_position):
+        occurrences = self._occurrences
+        if n_pieces <= Reading.FIRST_PASSAGE or not len(occurrences.row_position):
             return None
-        shares = (contributions / np.maximum(self._counts, 1))[self._row_position]
-        per_piece = np.bincount(self._occurrence_piece, weights=shares, minlength=n_pieces)
+        shares = (contributions / np.maximum(occurrences.counts, 1))[occurrences.row_position]
+        per_piece = np.bincount(occurrences.piece, weights=shares, minlength=n_pieces)
         passages = per_piece[Reading.FIRST_PASSAGE:]
         best = int(np.argmax(passages))
         return self._article.passage_span(best) if passages[best] > 0 else None
 
     def _spans_of(self, columns: list[int]) -> dict[int, tuple[Span, ...]]:
         """The first SPANS_PER_NGRAM spans of each column, in reading order, found in one pass over the features."""
-        reading = self._reading
+        reading, occurrences = self._reading, self._occurrences
         # The occurrences of these columns: marked by their place in the row, which each occurrence has.
-        marked = np.zeros(len(self._counts), dtype=bool)
+        marked = np.zeros(len(occurrences.counts), dtype=bool)
         marked[np.searchsorted(self._row_indices, columns)] = True
-        flat = self._known[marked[self._row_position]]
-        pieces = np.searchsorted(self._piece_starts, flat, side="right") - 1
-        features = flat - self._piece_starts[pieces]
+        selected = marked[occurrences.row_position]
         # Candidates, in the order of the features (title, its copy, seams, passages): per column the first
         # SPANS_PER_NGRAM of the title, of the seams (two passages joined: they sit between passages in
         # the text, so they are put in order once located) and of the passages.
         taken: dict[tuple[int, int], int] = defaultdict(int)
         by_piece: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for column, piece, feature in zip(reading.columns[flat].tolist(), pieces.tolist(), features.tolist()):
+        for column, piece, feature in zip(occurrences.columns[selected].tolist(), occurrences.piece[selected].tolist(),
+                                          occurrences.feature[selected].tolist()):
             kind = min(piece, Reading.FIRST_PASSAGE)
             if kind == Reading.TITLE_AGAIN or taken[column, kind] >= SPANS_PER_NGRAM:
                 continue  # the title's copy has the same words as the title

@@ -8,8 +8,9 @@ could check, while a span in `prepared_text` is `prepared_text[start:end]`, in c
 
 Nothing here rescans the text per n-gram. The model's own count (`Reading`) says in which piece
 (title or passage) and at which token each occurrence of an evidence n-gram is, and the model's split
-kept the text between the tokens, so where a token is comes from running sums of part lengths: the
-pieces that hold one of the first SPANS_PER_NGRAM occurrences are walked once, together, in numpy.
+kept the text between the tokens, so where a token is comes from running sums of part lengths: a
+piece that holds one of the first SPANS_PER_NGRAM occurrences is walked, in C iterators, only as far
+as the last token asked for. Where the occurrences of each feature are is indexed once per batch.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import operator
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -128,12 +130,8 @@ def analysis_map(text: str, analyse: Callable[[str], str] = lower_and_strip_acce
     return OffsetMap(replaced) if replaced else None
 
 
-@dataclass(frozen=True)
-class _Piece:
-    """A title or a passage as the model read it, and how its positions map to `prepared_text`."""
-
-    text: str
-    to_prepared: Callable[[int, int], Span]  # (start, end) in the piece -> (start, end) in prepared_text
+# (start, end) in a title or a passage as the model read it -> (start, end) in prepared_text
+ToPrepared = Callable[[int, int], Span]
 
 
 class ArticleText:
@@ -156,7 +154,7 @@ class ArticleText:
         self.text = prepared_text(title, body[:self.body_cut])
         self.body_offset = len(title) + len(TITLE_SEPARATOR)
         self.passages = passage_paragraphs(body_read, max_body_chars)
-        self._pieces: dict[int, _Piece] = {}
+        self._to_prepared: dict[int, ToPrepared] = {}
 
     def analysis_keeps_offsets(self, analyse: Callable[[str], str]) -> bool:
         """Whether the model's analysis keeps every character's length in all the text it read, so that no
@@ -186,20 +184,26 @@ class ArticleText:
         paragraphs = self.passages[index]
         return self.body_span(paragraphs[0][0], paragraphs[-1][1])
 
-    def piece(self, number: int) -> _Piece:
-        """Piece `number` of a Reading (Reading.TITLE, or FIRST_PASSAGE + k for passage k)."""
-        cached = self._pieces.get(number)
+    def piece_text(self, number: int) -> str:
+        """The text of piece `number` of a Reading (Reading.TITLE, or FIRST_PASSAGE + k for passage k) as the
+        model read it: a passage is its paragraphs joined by one space."""
+        if number == Reading.TITLE:
+            return self.title_read
+        return " ".join(self.body_read[a:b] for a, b in self.passages[number - Reading.FIRST_PASSAGE])
+
+    def to_prepared(self, number: int) -> ToPrepared:
+        """How positions in piece `number` map to `prepared_text`. The piece's text is not built: only an
+        article whose analysis changes lengths needs it (piece_text), and building it cost more than the map."""
+        cached = self._to_prepared.get(number)
         if cached is None:
-            cached = self._pieces[number] = self._piece(number)
+            cached = self._to_prepared[number] = self._to_prepared_of(number)
         return cached
 
-    def _piece(self, number: int) -> _Piece:
+    def _to_prepared_of(self, number: int) -> ToPrepared:
         if number == Reading.TITLE:
-            return _Piece(self.title_read, self.title_span)
+            return self.title_span
         paragraphs = self.passages[number - Reading.FIRST_PASSAGE]
-        text = " ".join(self.body_read[a:b] for a, b in paragraphs)
-        # The passage is its paragraphs joined by one space; a token is inside one paragraph, found by
-        # where each paragraph starts in the passage.
+        # A token is inside one paragraph, found by where each paragraph starts in the passage.
         starts, position = [], 0
         for a, b in paragraphs:
             starts.append(position)
@@ -211,7 +215,7 @@ class ArticleText:
             last = bisect.bisect_right(starts, end - 1) - 1
             return self.body_span(body_starts[first] + start - starts[first], body_starts[last] + end - starts[last])
 
-        return _Piece(text, to_prepared)
+        return to_prepared
 
 
 def mention_spans(article: ArticleText, mentions: tuple[Sequence, Sequence]) -> dict[str, list[Span]]:
@@ -331,10 +335,7 @@ class EvidenceFinder:
             taken[column, kind] += 1
             by_piece[piece].append((column, feature))
         seams = by_piece.pop(Reading.SEAMS, [])
-        needed = set(by_piece)
-        for _, feature in seams:
-            needed.update(self._seam_pieces(feature) or ())
-        self._scans = _Scans(sorted(needed), reading, self._analyser, self._article)
+        self._scans = _Scans(reading, self._analyser, self._article)
         located: dict[int, list[Span]] = {column: [] for column in columns}
         for column, feature in seams:
             span = self._seam_span(feature)
@@ -342,7 +343,7 @@ class EvidenceFinder:
                 located[column].append(span)
         for piece, wanted in by_piece.items():
             tokens = reading.tokens(piece)
-            to_prepared = self._article.piece(piece).to_prepared
+            to_prepared = self._article.to_prepared(piece)
             for column, feature in wanted:
                 first, last = (feature, feature) if feature < tokens else (feature - tokens, feature - tokens + 1)
                 start, end = self._scans.token(piece, first), self._scans.token(piece, last)
@@ -369,44 +370,57 @@ class EvidenceFinder:
         end_of_a, start_of_b = self._scans.token(a, self._reading.tokens(a) - 1), self._scans.token(b, 0)
         if end_of_a is None or start_of_b is None:
             return None
-        return self._article.piece(a).to_prepared(*end_of_a)[0], self._article.piece(b).to_prepared(*start_of_b)[1]
+        return self._article.to_prepared(a)(*end_of_a)[0], self._article.to_prepared(b)(*start_of_b)[1]
 
 
 class _Scans:
-    """Where the tokens of some pieces are, from the parts the model cut them into (no regex runs again):
-    a part ends at the running sum of the lengths, and stop words are skipped as the model skips them.
-    One numpy pass over all the pieces of an article that hold a located occurrence: its calls, not its
-    elements, are what costs at news sizes."""
+    """Where the tokens of an article's pieces are, from the parts the model cut them into (no regex runs
+    again): a part ends at the running sum of the lengths, and stop words are skipped as the model skips
+    them. A piece is walked only when one of its tokens is asked for, and only as far as that token: the
+    tokens asked for are a few dozen of an article's hundreds, mostly early in their pieces."""
 
-    def __init__(self, pieces: Sequence[int], reading: Reading, analyser: TfidfFeatures, article: ArticleText):
-        parts = [reading.parts(piece) for piece in pieces]
-        tokens = [p[1::2] for p in parts]
-        n_parts, n_tokens = sum(map(len, parts)), sum(map(len, tokens))
-        lengths = np.fromiter(map(len, itertools.chain.from_iterable(parts)), dtype=np.int64, count=n_parts)
-        self._ends = np.cumsum(lengths)
-        stop = np.fromiter(map(analyser.stop_words.__contains__, itertools.chain.from_iterable(tokens)),
-                           dtype=bool, count=n_tokens)
-        self._kept = np.flatnonzero(~stop).tolist()  # tokens that count, by their index among all tokens
-        self._where: dict[int, tuple[int, int, int, int, OffsetMap | None]] = {}
-        token_offset = 0
-        mapped = not article.analysis_keeps_offsets(analyser.analyse)
-        part_offset = 0
-        for piece, piece_parts, piece_tokens in zip(pieces, parts, tokens):
-            first_kept = bisect.bisect_left(self._kept, token_offset)
-            last_kept = bisect.bisect_left(self._kept, token_offset + len(piece_tokens))
-            offsets = analysis_map(article.piece(piece).text, analyser.analyse) if mapped else None
-            self._where[piece] = (part_offset, token_offset, first_kept, last_kept - first_kept, offsets)
-            part_offset += len(piece_parts)
-            token_offset += len(piece_tokens)
+    def __init__(self, reading: Reading, analyser: TfidfFeatures, article: ArticleText):
+        self._reading, self._analyser, self._article = reading, analyser, article
+        self._pieces: dict[int, _TokenPlaces] = {}
+        self._mapped: bool | None = None
 
     def token(self, piece: int, index: int) -> Span | None:
         """The span, in the piece, of its token `index` (stop words not counted); None past its end."""
-        part_offset, token_offset, first_kept, n_kept, offsets = self._where[piece]
-        if index >= n_kept:
-            return None
-        k = self._kept[first_kept + index] - token_offset  # the token's index in the piece, stop words too
+        places = self._pieces.get(piece)
+        if places is None:
+            if self._mapped is None:
+                self._mapped = not self._article.analysis_keeps_offsets(self._analyser.analyse)
+            offsets = analysis_map(self._article.piece_text(piece), self._analyser.analyse) if self._mapped else None
+            places = self._pieces[piece] = _TokenPlaces(self._reading.parts(piece), self._analyser.stop_words, offsets)
+        return places.token(index)
+
+
+class _TokenPlaces:
+    """The token places of one piece, found as far as they have been asked for. The walks are iterator
+    chains that run in C (no Python step per part), resumed where the last request stopped."""
+
+    __slots__ = ("_kept", "_kept_left", "_ends", "_ends_left", "_offsets")
+
+    def __init__(self, parts: list[str], stop_words: frozenset[str], offsets: OffsetMap | None):
+        # The index of each token that counts (tokens are the parts at odd places), and each part's end.
+        self._kept: list[int] = []
+        self._kept_left = itertools.compress(
+            itertools.count(), map(operator.not_, map(stop_words.__contains__, itertools.islice(parts, 1, None, 2))))
+        self._ends: list[int] = []
+        self._ends_left = itertools.accumulate(map(len, parts))
+        self._offsets = offsets
+
+    def token(self, index: int) -> Span | None:
+        kept = self._kept
+        if index >= len(kept):
+            kept.extend(itertools.islice(self._kept_left, index + 1 - len(kept)))
+            if index >= len(kept):
+                return None
+        k = kept[index]  # the token's index in the piece, stop words too
         ends = self._ends
-        base = int(ends[part_offset - 1]) if part_offset else 0
+        if len(ends) < 2 * k + 2:
+            ends.extend(itertools.islice(self._ends_left, 2 * k + 2 - len(ends)))
         # The gap before token k ends where it starts.
-        start, end = int(ends[part_offset + 2 * k]) - base, int(ends[part_offset + 2 * k + 1]) - base
+        start, end = ends[2 * k], ends[2 * k + 1]
+        offsets = self._offsets
         return (start, end) if offsets is None else (offsets.start(start), offsets.end(end))

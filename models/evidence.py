@@ -344,11 +344,11 @@ class EvidenceFinder:
         for piece, wanted in by_piece.items():
             tokens = reading.tokens(piece)
             to_prepared = self._article.to_prepared(piece)
+            span_of = self._scans.places(piece).span
             for column, feature in wanted:
-                first, last = (feature, feature) if feature < tokens else (feature - tokens, feature - tokens + 1)
-                start, end = self._scans.token(piece, first), self._scans.token(piece, last)
-                if start is not None and end is not None:
-                    located[column].append(to_prepared(start[0], end[1]))
+                span = span_of(feature, feature) if feature < tokens else span_of(feature - tokens, feature - tokens + 1)
+                if span is not None:
+                    located[column].append(to_prepared(*span))
         return {column: tuple(sorted(spans)[:SPANS_PER_NGRAM]) for column, spans in located.items()}
 
     def _seam_pieces(self, seam: int) -> tuple[int, int] | None:
@@ -367,7 +367,8 @@ class EvidenceFinder:
         if joined is None:
             return None
         a, b = joined
-        end_of_a, start_of_b = self._scans.token(a, self._reading.tokens(a) - 1), self._scans.token(b, 0)
+        last_of_a = self._reading.tokens(a) - 1
+        end_of_a, start_of_b = self._scans.places(a).span(last_of_a, last_of_a), self._scans.places(b).span(0, 0)
         if end_of_a is None or start_of_b is None:
             return None
         return self._article.to_prepared(a)(*end_of_a)[0], self._article.to_prepared(b)(*start_of_b)[1]
@@ -384,15 +385,15 @@ class _Scans:
         self._pieces: dict[int, _TokenPlaces] = {}
         self._mapped: bool | None = None
 
-    def token(self, piece: int, index: int) -> Span | None:
-        """The span, in the piece, of its token `index` (stop words not counted); None past its end."""
+    def places(self, piece: int) -> _TokenPlaces:
+        """The token places of a piece (Reading.TITLE, or FIRST_PASSAGE + k for passage k)."""
         places = self._pieces.get(piece)
         if places is None:
             if self._mapped is None:
                 self._mapped = not self._article.analysis_keeps_offsets(self._analyser.analyse)
             offsets = analysis_map(self._article.piece_text(piece), self._analyser.analyse) if self._mapped else None
             places = self._pieces[piece] = _TokenPlaces(self._reading.parts(piece), self._analyser.stop_words, offsets)
-        return places.token(index)
+        return places
 
 
 class _TokenPlaces:
@@ -410,17 +411,21 @@ class _TokenPlaces:
         self._ends_left = itertools.accumulate(map(len, parts))
         self._offsets = offsets
 
-    def token(self, index: int) -> Span | None:
+    def span(self, first: int, last: int) -> Span | None:
+        """The span, in the piece, from the start of its token `first` to the end of its token `last`
+        (first <= last; stop words not counted), None when `last` is past the piece's end. One call per
+        n-gram, not per token: the calls are most of the cost."""
         kept = self._kept
-        if index >= len(kept):
-            kept.extend(itertools.islice(self._kept_left, index + 1 - len(kept)))
-            if index >= len(kept):
+        if last >= len(kept):
+            kept.extend(itertools.islice(self._kept_left, last + 1 - len(kept)))
+            if last >= len(kept):
                 return None
-        k = kept[index]  # the token's index in the piece, stop words too
+        # The tokens' indices in the piece, stop words too.
+        k_first, k_last = kept[first], kept[last]
         ends = self._ends
-        if len(ends) < 2 * k + 2:
-            ends.extend(itertools.islice(self._ends_left, 2 * k + 2 - len(ends)))
-        # The gap before token k ends where it starts.
-        start, end = ends[2 * k], ends[2 * k + 1]
+        if len(ends) < 2 * k_last + 2:
+            ends.extend(itertools.islice(self._ends_left, 2 * k_last + 2 - len(ends)))
+        # The gap before a token ends where it starts.
+        start, end = ends[2 * k_first], ends[2 * k_last + 1]
         offsets = self._offsets
         return (start, end) if offsets is None else (offsets.start(start), offsets.end(end))

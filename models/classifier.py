@@ -53,8 +53,10 @@ def classify_batch(articles: Sequence[Article], model: Model, article_seconds: l
     judged = [i for i, status in enumerate(statuses) if status == "ok"]
     ref = ModelRef(version=model.version, sha256=model.sha256)
     max_body_chars = model.text_model.max_body_chars
+    # A judged article's record is built below: its placeholder here would be thrown away, with the
+    # copy of its prepared text (a few KB) made for it.
     results = [_unjudged(status, _language(p, a.language_hint), ref, prepared_text(p.title, p.body[:max_body_chars]))
-               for p, a, status in zip(prepared, articles, statuses)]
+               if status != "ok" else None for p, a, status in zip(prepared, articles, statuses)]
     if not judged:
         if article_seconds is not None:
             article_seconds[:] = costs

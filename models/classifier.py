@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from models.artifact import REGION_RULE, Model
-from models.evidence import NGRAMS_PER_LABEL, ArticleText, EvidenceFinder, mention_spans, prepared_text
+from models.evidence import NGRAMS_PER_LABEL, ArticleText, EvidenceFinder, index_batch, mention_spans, prepared_text
 from models.pipeline import Reading, SparseRow, mask_names
 from models.gazetteer import Gazetteer, regions_from_countries, score_countries
 from models.schema import Article, CountryMention, Enrichment, ModelRef
@@ -53,8 +53,10 @@ def classify_batch(articles: Sequence[Article], model: Model, article_seconds: l
     judged = [i for i, status in enumerate(statuses) if status == "ok"]
     ref = ModelRef(version=model.version, sha256=model.sha256)
     max_body_chars = model.text_model.max_body_chars
+    # A judged article's record is built below: its placeholder here would be thrown away, with the
+    # copy of its prepared text (a few KB) made for it.
     results = [_unjudged(status, _language(p, a.language_hint), ref, prepared_text(p.title, p.body[:max_body_chars]))
-               for p, a, status in zip(prepared, articles, statuses)]
+               if status != "ok" else None for p, a, status in zip(prepared, articles, statuses)]
     if not judged:
         if article_seconds is not None:
             article_seconds[:] = costs
@@ -82,13 +84,15 @@ def classify_batch(articles: Sequence[Article], model: Model, article_seconds: l
     starts, ends = features.indptr[:-1], features.indptr[1:]
     rows = [SparseRow(features.indices[a:b], features.data[a:b]) for a, b in zip(starts.tolist(), ends.tolist())]
     analyser = text_model.analyser()
+    # Where each article's features occur in what it read, for the whole batch at once (evidence spans).
+    occurrences = index_batch(readings, features.indptr, features.indices, features.shape[1]) if readings else None
     for row, i in enumerate(judged):
         started = clock()
         countries = score_countries(prepared[i].title, prepared[i].body, gazetteer, text_model.focus, mentions[i])
         text = ArticleText(prepared[i].title, prepared[i].body, text_model.max_body_chars,
                            mentions[i] if text_model.masks_names else None)
         reading = readings[row] if readings else None
-        finder = EvidenceFinder(text, reading, rows[row].indices, analyser)
+        finder = EvidenceFinder(text, reading, rows[row].indices, occurrences[row] if occurrences else None, analyser)
         results[i] = _enrichment(text_model, rows[row], topic_probs[row], topic_thresholds[row], countries,
                                  gazetteer.country_regions, prepared[i].language, ref, text, finder,
                                  mention_spans(text, mentions[i]))

@@ -8,8 +8,9 @@ could check, while a span in `prepared_text` is `prepared_text[start:end]`, in c
 
 Nothing here rescans the text per n-gram. The model's own count (`Reading`) says in which piece
 (title or passage) and at which token each occurrence of an evidence n-gram is, and the model's split
-kept the text between the tokens, so where a token is comes from running sums of part lengths: the
-pieces that hold one of the first SPANS_PER_NGRAM occurrences are walked once, together, in numpy.
+kept the text between the tokens, so where a token is comes from running sums of part lengths: a
+piece that holds one of the first SPANS_PER_NGRAM occurrences is walked, in C iterators, only as far
+as the last token asked for. Where the occurrences of each feature are is indexed once per batch.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import operator
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -98,6 +100,13 @@ class OffsetMap:
 
 
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
+
+
+def _non_ascii(text: str) -> set[str]:
+    """The distinct non-ASCII characters of a text. Deleting the ASCII runs takes about half the time of
+    finding the other characters one by one, in news text where they are a few quotes and dashes."""
+    return set(_ASCII_RUNS.sub("", text))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -116,7 +125,7 @@ def analysis_map(text: str, analyse: Callable[[str], str] = lower_and_strip_acce
         return None
     # Most non-ASCII characters of news text (quotes, dashes, accented letters) keep their length:
     # the distinct ones are checked first, and only a text with one that does not is mapped.
-    if all(_analysed_length(char, analyse) == 1 for char in set(_NOT_ASCII.findall(text))):
+    if all(_analysed_length(char, analyse) == 1 for char in _non_ascii(text)):
         return None
     replaced, shift = [], 0
     for match in _NOT_ASCII.finditer(text):
@@ -128,12 +137,8 @@ def analysis_map(text: str, analyse: Callable[[str], str] = lower_and_strip_acce
     return OffsetMap(replaced) if replaced else None
 
 
-@dataclass(frozen=True)
-class _Piece:
-    """A title or a passage as the model read it, and how its positions map to `prepared_text`."""
-
-    text: str
-    to_prepared: Callable[[int, int], Span]  # (start, end) in the piece -> (start, end) in prepared_text
+# (start, end) in a title or a passage as the model read it -> (start, end) in prepared_text
+ToPrepared = Callable[[int, int], Span]
 
 
 class ArticleText:
@@ -156,14 +161,14 @@ class ArticleText:
         self.text = prepared_text(title, body[:self.body_cut])
         self.body_offset = len(title) + len(TITLE_SEPARATOR)
         self.passages = passage_paragraphs(body_read, max_body_chars)
-        self._pieces: dict[int, _Piece] = {}
+        self._to_prepared: dict[int, ToPrepared] = {}
 
     def analysis_keeps_offsets(self, analyse: Callable[[str], str]) -> bool:
         """Whether the model's analysis keeps every character's length in all the text it read, so that no
         piece needs an analysis_map: true of most news text, whose non-ASCII characters are quotes,
         dashes and accented letters. Checked once per article, on its distinct non-ASCII characters."""
         read = self.title_read + self.body_read[:self.max_body_chars]
-        return read.isascii() or all(_analysed_length(char, analyse) == 1 for char in set(_NOT_ASCII.findall(read)))
+        return read.isascii() or all(_analysed_length(char, analyse) == 1 for char in _non_ascii(read))
 
     def _body_end(self, position: int) -> int:
         for offset_map in self._body_maps:
@@ -186,20 +191,26 @@ class ArticleText:
         paragraphs = self.passages[index]
         return self.body_span(paragraphs[0][0], paragraphs[-1][1])
 
-    def piece(self, number: int) -> _Piece:
-        """Piece `number` of a Reading (Reading.TITLE, or FIRST_PASSAGE + k for passage k)."""
-        cached = self._pieces.get(number)
+    def piece_text(self, number: int) -> str:
+        """The text of piece `number` of a Reading (Reading.TITLE, or FIRST_PASSAGE + k for passage k) as the
+        model read it: a passage is its paragraphs joined by one space."""
+        if number == Reading.TITLE:
+            return self.title_read
+        return " ".join(self.body_read[a:b] for a, b in self.passages[number - Reading.FIRST_PASSAGE])
+
+    def to_prepared(self, number: int) -> ToPrepared:
+        """How positions in piece `number` map to `prepared_text`. The piece's text is not built: only an
+        article whose analysis changes lengths needs it (piece_text), and building it cost more than the map."""
+        cached = self._to_prepared.get(number)
         if cached is None:
-            cached = self._pieces[number] = self._piece(number)
+            cached = self._to_prepared[number] = self._to_prepared_of(number)
         return cached
 
-    def _piece(self, number: int) -> _Piece:
+    def _to_prepared_of(self, number: int) -> ToPrepared:
         if number == Reading.TITLE:
-            return _Piece(self.title_read, self.title_span)
+            return self.title_span
         paragraphs = self.passages[number - Reading.FIRST_PASSAGE]
-        text = " ".join(self.body_read[a:b] for a, b in paragraphs)
-        # The passage is its paragraphs joined by one space; a token is inside one paragraph, found by
-        # where each paragraph starts in the passage.
+        # A token is inside one paragraph, found by where each paragraph starts in the passage.
         starts, position = [], 0
         for a, b in paragraphs:
             starts.append(position)
@@ -211,7 +222,7 @@ class ArticleText:
             last = bisect.bisect_right(starts, end - 1) - 1
             return self.body_span(body_starts[first] + start - starts[first], body_starts[last] + end - starts[last])
 
-        return _Piece(text, to_prepared)
+        return to_prepared
 
 
 def mention_spans(article: ArticleText, mentions: tuple[Sequence, Sequence]) -> dict[str, list[Span]]:
@@ -228,27 +239,61 @@ def mention_spans(article: ArticleText, mentions: tuple[Sequence, Sequence]) -> 
     return spans
 
 
+class Occurrences(NamedTuple):
+    """The occurrences of known features in one article's Reading, in reading order: per occurrence its
+    column, its place in the article's row (which lists the article's columns sorted), its piece and its
+    index among that piece's features; and per place in the row, how many occurrences it has."""
+
+    columns: np.ndarray
+    row_position: np.ndarray
+    piece: np.ndarray
+    feature: np.ndarray
+    counts: np.ndarray
+
+
+def index_batch(readings: Sequence[Reading], indptr: np.ndarray, indices: np.ndarray, n_columns: int) -> list[Occurrences]:
+    """The Occurrences of every article of a batch, from its Readings and its CSR feature rows (article k's
+    row is indices[indptr[k]:indptr[k + 1]], sorted). Built for the whole batch in a fixed number of numpy
+    calls, then sliced per article: done per article, the calls (not their elements) were what cost."""
+    n = len(readings)
+    if not n:
+        return []
+    columns = np.concatenate([r.columns for r in readings])
+    piece_lengths = np.concatenate([r.piece_lengths for r in readings])
+    n_pieces = np.fromiter((len(r.piece_lengths) for r in readings), dtype=np.intp, count=n)
+    # Per piece of the batch: its article, its number within the article, and where its features start.
+    piece_article = np.repeat(np.arange(n), n_pieces)
+    piece_number = np.arange(len(piece_lengths)) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
+    piece_start = np.cumsum(piece_lengths) - piece_lengths
+    known = np.flatnonzero(columns >= 0)
+    # A feature is in the piece whose run of features holds it (empty pieces hold none).
+    batch_piece = np.repeat(np.arange(len(piece_lengths)), piece_lengths)[known]
+    article = piece_article[batch_piece]
+    known_columns = columns[known]
+    # The batch's rows as one sorted array of (article, column) keys: one search places every occurrence.
+    indptr = np.asarray(indptr, dtype=np.int64)
+    row_keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr)) * n_columns + indices
+    place = np.searchsorted(row_keys, article * np.int64(n_columns) + known_columns)
+    counts = np.bincount(place, minlength=len(indices))
+    row_position = place - indptr[article]
+    piece = piece_number[batch_piece]
+    feature = known - piece_start[batch_piece]
+    # Occurrences come article by article: each article's are one slice.
+    bounds = np.searchsorted(article, np.arange(n + 1)).tolist()
+    starts, ends = indptr[:-1].tolist(), indptr[1:].tolist()
+    return [Occurrences(known_columns[a:b], row_position[a:b], piece[a:b], feature[a:b], counts[row_a:row_b])
+            for a, b, row_a, row_b in zip(bounds[:-1], bounds[1:], starts, ends)]
+
+
 class EvidenceFinder:
     """Locates the evidence of one article's labels, from the model's Reading of it."""
 
     def __init__(self, article: ArticleText, reading: Reading | None, row_indices: np.ndarray,
-                 analyser: TfidfFeatures | None):
+                 occurrences: Occurrences | None, analyser: TfidfFeatures | None):
+        """`occurrences`: the article's, from index_batch (None when there is no Reading)."""
         self._article, self._reading, self._analyser = article, reading, analyser
-        self._row_indices = row_indices
+        self._row_indices, self._occurrences = row_indices, occurrences
         self._scans: _Scans | None = None
-
-    def _index(self) -> None:
-        """Per occurrence of a known feature, its place in the row and its piece; per feature, its count.
-        Built only for an article with a label to explain."""
-        reading, row_indices = self._reading, self._row_indices
-        columns = reading.columns
-        self._piece_starts = np.concatenate([[0], np.cumsum(reading.piece_lengths)[:-1]])
-        known = self._known = np.flatnonzero(columns >= 0)
-        # Each occurrence's feature as its place in the row (which lists the article's columns sorted),
-        # and the piece it is in: one pass over the features for every label.
-        self._row_position = np.searchsorted(row_indices, columns[known])
-        self._occurrence_piece = np.searchsorted(self._piece_starts, known, side="right") - 1
-        self._counts = np.bincount(self._row_position, minlength=len(row_indices))
 
     def labels(self, tops: dict[str, tuple[Sequence[tuple[str, int, float]], np.ndarray]]) -> dict[str, LabelEvidence]:
         """The evidence of each label, from its (top n-grams, contributions) as LinearHeads.top_contributions
@@ -258,7 +303,6 @@ class EvidenceFinder:
                     for label, (top, _) in tops.items()}
         if not tops:
             return {}
-        self._index()
         wanted = sorted({column for top, _ in tops.values() for _, column, _ in top})
         spans = self._spans_of(wanted)
         return {label: LabelEvidence(tuple(NgramEvidence(name, round(weight, 4), spans[column]) for name, column, weight in top),
@@ -269,39 +313,36 @@ class EvidenceFinder:
         """The passage whose occurrences add most to the label's logit: each occurrence of a feature carries
         an equal share of that feature's contribution (bigrams across two pieces count in neither)."""
         n_pieces = len(self._reading.piece_lengths)
-        if n_pieces <= Reading.FIRST_PASSAGE or not len(self._row_position):
+        occurrences = self._occurrences
+        if n_pieces <= Reading.FIRST_PASSAGE or not len(occurrences.row_position):
             return None
-        shares = (contributions / np.maximum(self._counts, 1))[self._row_position]
-        per_piece = np.bincount(self._occurrence_piece, weights=shares, minlength=n_pieces)
+        shares = (contributions / np.maximum(occurrences.counts, 1))[occurrences.row_position]
+        per_piece = np.bincount(occurrences.piece, weights=shares, minlength=n_pieces)
         passages = per_piece[Reading.FIRST_PASSAGE:]
         best = int(np.argmax(passages))
         return self._article.passage_span(best) if passages[best] > 0 else None
 
     def _spans_of(self, columns: list[int]) -> dict[int, tuple[Span, ...]]:
         """The first SPANS_PER_NGRAM spans of each column, in reading order, found in one pass over the features."""
-        reading = self._reading
+        reading, occurrences = self._reading, self._occurrences
         # The occurrences of these columns: marked by their place in the row, which each occurrence has.
-        marked = np.zeros(len(self._counts), dtype=bool)
+        marked = np.zeros(len(occurrences.counts), dtype=bool)
         marked[np.searchsorted(self._row_indices, columns)] = True
-        flat = self._known[marked[self._row_position]]
-        pieces = np.searchsorted(self._piece_starts, flat, side="right") - 1
-        features = flat - self._piece_starts[pieces]
+        selected = marked[occurrences.row_position]
         # Candidates, in the order of the features (title, its copy, seams, passages): per column the first
         # SPANS_PER_NGRAM of the title, of the seams (two passages joined: they sit between passages in
         # the text, so they are put in order once located) and of the passages.
         taken: dict[tuple[int, int], int] = defaultdict(int)
         by_piece: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for column, piece, feature in zip(reading.columns[flat].tolist(), pieces.tolist(), features.tolist()):
+        for column, piece, feature in zip(occurrences.columns[selected].tolist(), occurrences.piece[selected].tolist(),
+                                          occurrences.feature[selected].tolist()):
             kind = min(piece, Reading.FIRST_PASSAGE)
             if kind == Reading.TITLE_AGAIN or taken[column, kind] >= SPANS_PER_NGRAM:
                 continue  # the title's copy has the same words as the title
             taken[column, kind] += 1
             by_piece[piece].append((column, feature))
         seams = by_piece.pop(Reading.SEAMS, [])
-        needed = set(by_piece)
-        for _, feature in seams:
-            needed.update(self._seam_pieces(feature) or ())
-        self._scans = _Scans(sorted(needed), reading, self._analyser, self._article)
+        self._scans = _Scans(reading, self._analyser, self._article)
         located: dict[int, list[Span]] = {column: [] for column in columns}
         for column, feature in seams:
             span = self._seam_span(feature)
@@ -309,12 +350,12 @@ class EvidenceFinder:
                 located[column].append(span)
         for piece, wanted in by_piece.items():
             tokens = reading.tokens(piece)
-            to_prepared = self._article.piece(piece).to_prepared
+            to_prepared = self._article.to_prepared(piece)
+            span_of = self._scans.places(piece).span
             for column, feature in wanted:
-                first, last = (feature, feature) if feature < tokens else (feature - tokens, feature - tokens + 1)
-                start, end = self._scans.token(piece, first), self._scans.token(piece, last)
-                if start is not None and end is not None:
-                    located[column].append(to_prepared(start[0], end[1]))
+                span = span_of(feature, feature) if feature < tokens else span_of(feature - tokens, feature - tokens + 1)
+                if span is not None:
+                    located[column].append(to_prepared(*span))
         return {column: tuple(sorted(spans)[:SPANS_PER_NGRAM]) for column, spans in located.items()}
 
     def _seam_pieces(self, seam: int) -> tuple[int, int] | None:
@@ -333,47 +374,65 @@ class EvidenceFinder:
         if joined is None:
             return None
         a, b = joined
-        end_of_a, start_of_b = self._scans.token(a, self._reading.tokens(a) - 1), self._scans.token(b, 0)
+        last_of_a = self._reading.tokens(a) - 1
+        end_of_a, start_of_b = self._scans.places(a).span(last_of_a, last_of_a), self._scans.places(b).span(0, 0)
         if end_of_a is None or start_of_b is None:
             return None
-        return self._article.piece(a).to_prepared(*end_of_a)[0], self._article.piece(b).to_prepared(*start_of_b)[1]
+        return self._article.to_prepared(a)(*end_of_a)[0], self._article.to_prepared(b)(*start_of_b)[1]
 
 
 class _Scans:
-    """Where the tokens of some pieces are, from the parts the model cut them into (no regex runs again):
-    a part ends at the running sum of the lengths, and stop words are skipped as the model skips them.
-    One numpy pass over all the pieces of an article that hold a located occurrence: its calls, not its
-    elements, are what costs at news sizes."""
+    """Where the tokens of an article's pieces are, from the parts the model cut them into (no regex runs
+    again): a part ends at the running sum of the lengths, and stop words are skipped as the model skips
+    them. A piece is walked only when one of its tokens is asked for, and only as far as that token: the
+    tokens asked for are a few dozen of an article's hundreds, mostly early in their pieces."""
 
-    def __init__(self, pieces: Sequence[int], reading: Reading, analyser: TfidfFeatures, article: ArticleText):
-        parts = [reading.parts(piece) for piece in pieces]
-        tokens = [p[1::2] for p in parts]
-        n_parts, n_tokens = sum(map(len, parts)), sum(map(len, tokens))
-        lengths = np.fromiter(map(len, itertools.chain.from_iterable(parts)), dtype=np.int64, count=n_parts)
-        self._ends = np.cumsum(lengths)
-        stop = np.fromiter(map(analyser.stop_words.__contains__, itertools.chain.from_iterable(tokens)),
-                           dtype=bool, count=n_tokens)
-        self._kept = np.flatnonzero(~stop).tolist()  # tokens that count, by their index among all tokens
-        self._where: dict[int, tuple[int, int, int, int, OffsetMap | None]] = {}
-        token_offset = 0
-        mapped = not article.analysis_keeps_offsets(analyser.analyse)
-        part_offset = 0
-        for piece, piece_parts, piece_tokens in zip(pieces, parts, tokens):
-            first_kept = bisect.bisect_left(self._kept, token_offset)
-            last_kept = bisect.bisect_left(self._kept, token_offset + len(piece_tokens))
-            offsets = analysis_map(article.piece(piece).text, analyser.analyse) if mapped else None
-            self._where[piece] = (part_offset, token_offset, first_kept, last_kept - first_kept, offsets)
-            part_offset += len(piece_parts)
-            token_offset += len(piece_tokens)
+    def __init__(self, reading: Reading, analyser: TfidfFeatures, article: ArticleText):
+        self._reading, self._analyser, self._article = reading, analyser, article
+        self._pieces: dict[int, _TokenPlaces] = {}
+        self._mapped: bool | None = None
 
-    def token(self, piece: int, index: int) -> Span | None:
-        """The span, in the piece, of its token `index` (stop words not counted); None past its end."""
-        part_offset, token_offset, first_kept, n_kept, offsets = self._where[piece]
-        if index >= n_kept:
-            return None
-        k = self._kept[first_kept + index] - token_offset  # the token's index in the piece, stop words too
+    def places(self, piece: int) -> _TokenPlaces:
+        """The token places of a piece (Reading.TITLE, or FIRST_PASSAGE + k for passage k)."""
+        places = self._pieces.get(piece)
+        if places is None:
+            if self._mapped is None:
+                self._mapped = not self._article.analysis_keeps_offsets(self._analyser.analyse)
+            offsets = analysis_map(self._article.piece_text(piece), self._analyser.analyse) if self._mapped else None
+            places = self._pieces[piece] = _TokenPlaces(self._reading.parts(piece), self._analyser.stop_words, offsets)
+        return places
+
+
+class _TokenPlaces:
+    """The token places of one piece, found as far as they have been asked for. The walks are iterator
+    chains that run in C (no Python step per part), resumed where the last request stopped."""
+
+    __slots__ = ("_kept", "_kept_left", "_ends", "_ends_left", "_offsets")
+
+    def __init__(self, parts: list[str], stop_words: frozenset[str], offsets: OffsetMap | None):
+        # The index of each token that counts (tokens are the parts at odd places), and each part's end.
+        self._kept: list[int] = []
+        self._kept_left = itertools.compress(
+            itertools.count(), map(operator.not_, map(stop_words.__contains__, itertools.islice(parts, 1, None, 2))))
+        self._ends: list[int] = []
+        self._ends_left = itertools.accumulate(map(len, parts))
+        self._offsets = offsets
+
+    def span(self, first: int, last: int) -> Span | None:
+        """The span, in the piece, from the start of its token `first` to the end of its token `last`
+        (first <= last; stop words not counted), None when `last` is past the piece's end. One call per
+        n-gram, not per token: the calls are most of the cost."""
+        kept = self._kept
+        if last >= len(kept):
+            kept.extend(itertools.islice(self._kept_left, last + 1 - len(kept)))
+            if last >= len(kept):
+                return None
+        # The tokens' indices in the piece, stop words too.
+        k_first, k_last = kept[first], kept[last]
         ends = self._ends
-        base = int(ends[part_offset - 1]) if part_offset else 0
-        # The gap before token k ends where it starts.
-        start, end = int(ends[part_offset + 2 * k]) - base, int(ends[part_offset + 2 * k + 1]) - base
+        if len(ends) < 2 * k_last + 2:
+            ends.extend(itertools.islice(self._ends_left, 2 * k_last + 2 - len(ends)))
+        # The gap before a token ends where it starts.
+        start, end = ends[2 * k_first], ends[2 * k_last + 1]
+        offsets = self._offsets
         return (start, end) if offsets is None else (offsets.start(start), offsets.end(end))

@@ -13,12 +13,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from stream import kafka_client  # noqa: F401 (imports kafka-python with its import-time warnings filtered)
+from newsfeed.stream import kafka_client  # noqa: F401 (imports kafka-python with its import-time warnings filtered)
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
-from stream.kafka_client import connect_admin
-from stream.settings import Settings
-from stream.topics import ensure_topics
+from newsfeed.stream.kafka_client import connect_admin
+from newsfeed.stream.settings import Settings
+from newsfeed.stream.topics import ensure_topics
 
 # The output topics stamp each record with the broker's clock when it is appended: "arrival".
 ARRIVAL_TIME = {"message.timestamp.type": "LogAppendTime"}

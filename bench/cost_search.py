@@ -28,8 +28,8 @@ ATOMS = (
 
 
 def _timed(fields: dict[str, str], model) -> float:
-    from models.classifier import classify_batch
-    from models.schema import Article
+    from newsfeed.models.classifier import classify_batch
+    from newsfeed.models.schema import Article
 
     article = Article(id="x", **fields)
     best = float("inf")
@@ -55,8 +55,8 @@ def _fields(where: str, unit: str, size: int) -> dict[str, str]:
 def search(examples: int, seed: int) -> list[tuple[float, str, str]]:
     from hypothesis import HealthCheck, Phase, given, settings, seed as hypothesis_seed, strategies as st, target
 
-    from models.artifact import load_model
-    from models.registry import resolve_model_dir
+    from newsfeed.models.artifact import load_model
+    from newsfeed.models.registry import resolve_model_dir
 
     model = load_model(resolve_model_dir(None))
     found: list[tuple[float, str, str]] = []

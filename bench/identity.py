@@ -31,10 +31,10 @@ def identity_articles(data_dir: Path) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from models.artifact import load_model
-    from models.classifier import classify_batch
-    from models.registry import resolve_model_dir
-    from models.schema import article_from_dict
+    from newsfeed.models.artifact import load_model
+    from newsfeed.models.classifier import classify_batch
+    from newsfeed.models.registry import resolve_model_dir
+    from newsfeed.models.schema import article_from_dict
 
     parser = argparse.ArgumentParser(prog="python -m bench.identity")
     parser.add_argument("out")

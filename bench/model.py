@@ -6,9 +6,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from models.classifier import classify_batch
-from models.schema import Article
-from stream.codec import Limits, decode_article
+from newsfeed.models.classifier import classify_batch
+from newsfeed.models.schema import Article
+from newsfeed.stream.codec import Limits, decode_article
 
 
 def decode_corpus(values: Sequence[bytes], limits: Limits) -> list[Article]:

@@ -14,13 +14,13 @@ import os
 import sys
 import time
 
-from stream import kafka_client  # noqa: F401 (imports kafka-python with its import-time warnings filtered)
+from newsfeed.stream import kafka_client  # noqa: F401 (imports kafka-python with its import-time warnings filtered)
 from kafka import KafkaConsumer
 
-from stream.app import default_classify, load_model
-from stream.batch import Enriched, decode_all, enrich_batch
-from stream.kafka_client import connect_sink
-from stream.settings import Settings
+from newsfeed.stream.app import default_classify, load_model
+from newsfeed.stream.batch import Enriched, decode_all, enrich_batch
+from newsfeed.stream.kafka_client import connect_sink
+from newsfeed.stream.settings import Settings
 
 
 def run(bootstrap: str, input_topic: str, output_topic: str, group: str, seconds: float) -> dict:

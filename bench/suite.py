@@ -46,8 +46,8 @@ class Plan:
 
 
 def run_suite(plan: Plan) -> dict[str, Any]:
-    from stream.app import load_model
-    from stream.settings import Settings
+    from newsfeed.stream.app import load_model
+    from newsfeed.stream.settings import Settings
 
     settings = Settings.from_env(os.environ)  # the workers read the same environment (model, batch size)
     started = time.monotonic()
@@ -163,7 +163,7 @@ def _create(run: Run, topics: list[str], groups: list[str]) -> None:
 
 
 def _model_dir() -> str:
-    from models.registry import resolve_model_dir
+    from newsfeed.models.registry import resolve_model_dir
 
     return str(resolve_model_dir(os.environ.get("NEWSFEED_MODEL_DIR") or None))
 

@@ -64,12 +64,12 @@ def _record(shape: Shape, size: int) -> bytes:
 
 
 def run_worst_case() -> list[WorstCase]:
-    from models.artifact import load_model
-    from models.classifier import classify_batch
-    from models.registry import resolve_model_dir
-    from models.schema import Article
-    from stream.codec import decode_article
-    from stream.settings import Settings
+    from newsfeed.models.artifact import load_model
+    from newsfeed.models.classifier import classify_batch
+    from newsfeed.models.registry import resolve_model_dir
+    from newsfeed.models.schema import Article
+    from newsfeed.stream.codec import decode_article
+    from newsfeed.stream.settings import Settings
 
     model = load_model(resolve_model_dir(None))
     limits = Settings.from_env({}).limits

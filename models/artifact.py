@@ -35,16 +35,16 @@ from typing import Any
 
 import numpy as np
 
-from models.errors import ArtifactError
-from models.gazetteer import FOCUS_FEATURES, GAZETTEER_RULES_VERSIONS, GAZETTEER_RULES_VERSION, FocusModel, Gazetteer
-from models.gazetteer_data import FILES as GAZETTEER_FILES, GazetteerData
-from models.pipeline import (
+from newsfeed.models.errors import ArtifactError
+from newsfeed.models.gazetteer import FOCUS_FEATURES, GAZETTEER_RULES_VERSIONS, GAZETTEER_RULES_VERSION, FocusModel, Gazetteer
+from newsfeed.models.gazetteer_data import FILES as GAZETTEER_FILES, GazetteerData
+from newsfeed.models.pipeline import (
     LENGTH_BAND_EDGES, LENGTH_BANDS, MIN_PASSAGE_CHARS, PASSAGE_ON_TOPIC, PASSAGES_FOR_A_THEME, ArticleAggregate,
     LinearHeads, TextModel,
 )
-from models.taxonomy import COUNTRY_REGION, REGIONS, TOPICS
-from models.text import READS_TEXT_PREP_VERSIONS, TEXT_PREP_VERSION
-from models.tfidf import TfidfFeatures, TfidfSettings
+from newsfeed.models.taxonomy import COUNTRY_REGION, REGIONS, TOPICS
+from newsfeed.models.text import READS_TEXT_PREP_VERSIONS, TEXT_PREP_VERSION
+from newsfeed.models.tfidf import TfidfFeatures, TfidfSettings
 
 FORMAT_VERSION = 2
 MANIFEST_FILE = "manifest.json"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from models.language import FUNCTION_WORDS, NON_LATIN_RE
-from models.whitespace import join_lines, normalize_whitespace
+from newsfeed.models.language import FUNCTION_WORDS, NON_LATIN_RE
+from newsfeed.models.whitespace import join_lines, normalize_whitespace
 
 # A scraped page is the article plus the site around it. The article is prose: long lines, with
 # sentence punctuation and a fair share of function words. The site is short lines: banners, crumbs,

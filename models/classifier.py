@@ -12,13 +12,13 @@ from typing import Sequence
 
 import numpy as np
 
-from models.artifact import REGION_RULE, Model
-from models.evidence import NGRAMS_PER_LABEL, ArticleText, EvidenceFinder, index_batch, mention_spans, prepared_text
-from models.pipeline import Reading, SparseRow, mask_names
-from models.gazetteer import Gazetteer, regions_from_countries, score_countries
-from models.schema import Article, CountryMention, Enrichment, ModelRef
-from models.taxonomy import REGIONS, TOPICS
-from models.text import PreparedText, prepare_article
+from newsfeed.models.artifact import REGION_RULE, Model
+from newsfeed.models.evidence import NGRAMS_PER_LABEL, ArticleText, EvidenceFinder, index_batch, mention_spans, prepared_text
+from newsfeed.models.pipeline import Reading, SparseRow, mask_names
+from newsfeed.models.gazetteer import Gazetteer, regions_from_countries, score_countries
+from newsfeed.models.schema import Article, CountryMention, Enrichment, ModelRef
+from newsfeed.models.taxonomy import REGIONS, TOPICS
+from newsfeed.models.text import PreparedText, prepare_article
 
 # Fewer words than this (title and body together) is a headline fragment, not a story to judge.
 MIN_WORDS = 6

@@ -23,7 +23,7 @@ SCHEMAS: dict[str, str] = {
 
 def schema_text(name: str) -> str:
     """The document as shipped, byte for byte (KeyError for a name not in SCHEMAS)."""
-    return resources.files("models").joinpath("schemas", SCHEMAS[name]).read_text(encoding="utf-8")
+    return resources.files(__package__).joinpath("schemas", SCHEMAS[name]).read_text(encoding="utf-8")
 
 
 def load_schema(name: str) -> dict[str, Any]:

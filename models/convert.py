@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.artifact import FORMAT_1_PIPELINE, MANIFEST_FILE, MODEL_CARD_FILE, Model, load_model, read_metadata, save_model, sha256_of
-from models.errors import ArtifactError
-from models.pipeline import TextModel
-from models.text import READS_TEXT_PREP_VERSIONS
+from newsfeed.models.artifact import FORMAT_1_PIPELINE, MANIFEST_FILE, MODEL_CARD_FILE, Model, load_model, read_metadata, save_model, sha256_of
+from newsfeed.models.errors import ArtifactError
+from newsfeed.models.pipeline import TextModel
+from newsfeed.models.text import READS_TEXT_PREP_VERSIONS
 
 # The card section save_model appends; a converted card keeps one copy of it.
 _GAZETTEER_HEADING = "\n## Gazetteer\n"

@@ -26,8 +26,8 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
-from models.pipeline import Reading, mask_names, masked_regions, passage_paragraphs
-from models.tfidf import TfidfFeatures, lower_and_strip_accents
+from newsfeed.models.pipeline import Reading, mask_names, masked_regions, passage_paragraphs
+from newsfeed.models.tfidf import TfidfFeatures, lower_and_strip_accents
 
 # How many n-grams name the evidence of a label, and how many of each n-gram's occurrences are given
 # (the first ones, in reading order): a UI shows where a word is, not every one of forty repeats.

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from models.artifact import Model
-from models.classifier import REGION_THRESHOLD, classify_batch
-from models.evidence import TITLE_SEPARATOR
-from models.schema import Article, Enrichment
-from models.text import prepare_article
+from newsfeed.models.artifact import Model
+from newsfeed.models.classifier import REGION_THRESHOLD, classify_batch
+from newsfeed.models.evidence import TITLE_SEPARATOR
+from newsfeed.models.schema import Article, Enrichment
+from newsfeed.models.text import prepare_article
 
 
 @dataclass(frozen=True)

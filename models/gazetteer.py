@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from models.gazetteer_data import (
+from newsfeed.models.gazetteer_data import (
     ALIASES_FILE, AMBIGUOUS_FILE, COUNTRIES_FILE, DATA_DIR, LEADERS_FILE, SUBDIVISIONS_FILE, GazetteerData,
 )
-from models.taxonomy import COUNTRY_REGION, REGIONS
+from newsfeed.models.taxonomy import COUNTRY_REGION, REGIONS
 
 # The version of the rules in this module (kind weights, context rules, patterns, focus features): the
 # gazetteer's rows are frozen into each artifact, its rules are code, and an artifact records which

@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from html.parser import HTMLParser
 
-from models.whitespace import normalize_whitespace
+from newsfeed.models.whitespace import normalize_whitespace
 
 # Elements whose content is never article text: code, metadata, and the page's chrome.
 _SKIPPED_ELEMENTS = frozenset(

@@ -13,12 +13,12 @@ import json
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from models.artifact import (
+from newsfeed.models.artifact import (
     GAZETTEER_DIR, MANIFEST_FILE, METADATA_FILE, Model, load_model, verified_files,
 )
-from models.errors import ArtifactError
-from models.gazetteer_data import FILES as GAZETTEER_FILES, GazetteerData
-from models.schema import Article, article_from_dict
+from newsfeed.models.errors import ArtifactError
+from newsfeed.models.gazetteer_data import FILES as GAZETTEER_FILES, GazetteerData
+from newsfeed.models.schema import Article, article_from_dict
 
 # How many examples of a change a diff shows (the counts are always whole).
 EXAMPLES = 10
@@ -122,7 +122,7 @@ def _gazetteer_data(directory: Path) -> GazetteerData:
 
 def enrichment_changes(a: Model, b: Model, articles: Sequence[Article], batch_size: int = 500) -> dict[str, Any]:
     """How many of `articles` get a different enrichment from B than from A, by field, with examples."""
-    from models.classifier import classify_batch
+    from newsfeed.models.classifier import classify_batch
 
     changed, by_field, examples = 0, dict.fromkeys(_COMPARED, 0), []
     for start in range(0, len(articles), batch_size):

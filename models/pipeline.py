@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, NamedTuple, Sequence
 import numpy as np
 from scipy import sparse
 
-from models.gazetteer import FocusModel
-from models.tfidf import TfidfFeatures, supported_vectorizer
+from newsfeed.models.gazetteer import FocusModel
+from newsfeed.models.tfidf import TfidfFeatures, supported_vectorizer
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer

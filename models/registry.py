@@ -15,8 +15,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from models.artifact import METADATA_FILE, artifact_digest, read_metadata
-from models.errors import RegistryError
+from newsfeed.models.artifact import METADATA_FILE, artifact_digest, read_metadata
+from newsfeed.models.errors import RegistryError
 
 CURRENT_FILE = "current"
 SHIPPED_REGISTRY = Path(__file__).parent / "registry"

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from models.errors import NewsfeedError
-from models.evidence import LabelEvidence
-from models.standard_codes import region_codes, topic_codes
+from newsfeed.models.errors import NewsfeedError
+from newsfeed.models.evidence import LabelEvidence
+from newsfeed.models.standard_codes import region_codes, topic_codes
 
 # Why an incoming record was refused. A small fixed set: these strings are Kafka header values and
 # Prometheus label values, so adding one is a contract change. `invalid_field` is no longer given

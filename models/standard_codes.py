@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from models.taxonomy import REGIONS, TOPICS
+from newsfeed.models.taxonomy import REGIONS, TOPICS
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def region_codes(regions: Iterable[str]) -> dict[str, dict[str, Any]]:
 
 
 def _rows(name: str, columns: int) -> list[list[str]]:
-    text = resources.files("models").joinpath("data", name).read_text(encoding="utf-8")
+    text = resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     # A trailing empty column (no moves) is kept: csv gives it as "", and the row stays `columns` wide.
     rows = [[cell.strip() for cell in row] + [""] * (columns - len(row)) for row in csv.reader(lines, delimiter="\t")]

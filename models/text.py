@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 # The three jobs of text preparation live in their own modules; their entry points are re-exported
 # here, the module every caller and the version number belong to.
-from models.boilerplate import strip_boilerplate
-from models.html_text import html_to_text
-from models.language import detect_language
-from models.whitespace import normalize_whitespace
+from newsfeed.models.boilerplate import strip_boilerplate
+from newsfeed.models.html_text import html_to_text
+from newsfeed.models.language import detect_language
+from newsfeed.models.whitespace import normalize_whitespace
 
 __all__ = ["MAX_COMBINING_RUN", "READS_TEXT_PREP_VERSIONS", "TEXT_PREP_VERSION", "PreparedText", "combining_characters",
            "detect_language", "html_to_text", "limit_combining_runs", "normalize_whitespace", "prepare_article",

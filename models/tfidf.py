@@ -22,8 +22,8 @@ from typing import Any, Sequence
 import numpy as np
 from scipy import sparse
 
-from models.errors import ArtifactError
-from models.text import combining_characters
+from newsfeed.models.errors import ArtifactError
+from newsfeed.models.text import combining_characters
 
 # The vectorizer's defaults that are re-implemented; any other setting cannot be saved (and, at training
 # time, takes scikit-learn's own path).

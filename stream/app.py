@@ -21,19 +21,19 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, ProcessCollector
 
-from stream.children import Children
-from stream.errors import NewsfeedError
-from stream.health import Health, HttpServer
-from stream.kafka_client import (Partition, connect_admin, connect_sink, connect_source, connect_transactional_sink,
+from newsfeed.stream.children import Children
+from newsfeed.stream.errors import NewsfeedError
+from newsfeed.stream.health import Health, HttpServer
+from newsfeed.stream.kafka_client import (Partition, connect_admin, connect_sink, connect_source, connect_transactional_sink,
                                  group_instance_id, transactional_id)
-from stream.metrics import Metrics, create_metrics
-from stream.reload import ModelWatcher, smoke_check, watched_registry
-from stream.security import describe_security
-from stream.settings import Settings
-from stream.shadow import Shadow, create_shadow_metrics
-from stream.topics import ensure_topics, topic_limits
-from stream.transactions import OffsetCommits, Transactions
-from stream.worker import Worker
+from newsfeed.stream.metrics import Metrics, create_metrics
+from newsfeed.stream.reload import ModelWatcher, smoke_check, watched_registry
+from newsfeed.stream.security import describe_security
+from newsfeed.stream.settings import Settings
+from newsfeed.stream.shadow import Shadow, create_shadow_metrics
+from newsfeed.stream.topics import ensure_topics, topic_limits
+from newsfeed.stream.transactions import OffsetCommits, Transactions
+from newsfeed.stream.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +42,15 @@ def load_model(model_dir: str | None) -> Any:
     """The artifact at `model_dir` (a registry's current one, or the shipped model when None), verified."""
     # The model layer (numpy, scipy) is imported here, not at module top: `newsfeed produce`,
     # `consume` and `--help` do not need it, and the worker loop is unit-tested without it.
-    from models.artifact import load_model as load_artifact
-    from models.registry import resolve_model_dir
+    from newsfeed.models.artifact import load_model as load_artifact
+    from newsfeed.models.registry import resolve_model_dir
 
     directory: Path = resolve_model_dir(model_dir)
     return load_artifact(directory)
 
 
 def default_classify() -> Any:
-    from models.classifier import classify_batch
+    from newsfeed.models.classifier import classify_batch
 
     return classify_batch
 
@@ -125,7 +125,7 @@ def run_worker(settings: Settings, stop: threading.Event, model: Any = None,
 
 
 def _run_processes(settings: Settings, stop: threading.Event) -> None:
-    from stream.processes import run_processes
+    from newsfeed.stream.processes import run_processes
 
     model = load_model(settings.model_dir)
     smoke_check(default_classify())(model)  # warmed before the fork, so the children share what it built
@@ -186,7 +186,7 @@ def _delivery_fields(settings: Settings) -> dict[str, Any]:
 
 def _watcher(settings: Settings, model: Any, classify: Any, metrics: Metrics) -> ModelWatcher | None:
     """A watcher following the registry's current pointer; None when the worker was given one artifact."""
-    from models.artifact import load_model as load_artifact
+    from newsfeed.models.artifact import load_model as load_artifact
 
     registry = watched_registry(settings.model_dir)
     if registry is None:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from models.schema import Article, Enrichment, InvalidArticle, enriched_record
-from stream.codec import Limits, decode_article, encode_record, json_lines
+from newsfeed.models.schema import Article, Enrichment, InvalidArticle, enriched_record
+from newsfeed.stream.codec import Limits, decode_article, encode_record, json_lines
 
 log = logging.getLogger(__name__)
 

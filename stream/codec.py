@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from models.schema import SCHEMA_VERSION, Article, InvalidArticle, article_from_dict
+from newsfeed.models.schema import SCHEMA_VERSION, Article, InvalidArticle, article_from_dict
 
 # Header names of a dead letter. The value and key of a dead letter are the original bytes; any
 # headers the original record had come first, these are appended after them.

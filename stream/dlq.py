@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from stream.codec import (
+from newsfeed.stream.codec import (
     MESSAGE_HEADER,
     REASON_HEADER,
     SCHEMA_VERSION_HEADER,
@@ -28,11 +28,11 @@ from stream.codec import (
     SOURCE_TOPIC_HEADER,
     read_dead_letter,
 )
-from stream.errors import ProduceError
-from stream.kafka_client import Headers, Record
-from stream.settings import KafkaConnection, ProducerSettings
-from stream.sink import Outgoing, Sink
-from stream.topics import producing_to, read_records, read_topic
+from newsfeed.stream.errors import ProduceError
+from newsfeed.stream.kafka_client import Headers, Record
+from newsfeed.stream.settings import KafkaConnection, ProducerSettings
+from newsfeed.stream.sink import Outgoing, Sink
+from newsfeed.stream.topics import producing_to, read_records, read_topic
 
 REDRIVE_HEADER = "newsfeed.redrive"  # on a re-sent record: the dead letter it was re-sent from
 REDRIVEN_HEADER = "newsfeed.redriven"  # on a marker in the dead-letter topic: the dead letter re-sent

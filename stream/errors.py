@@ -4,7 +4,7 @@ Third-party errors (kafka-python's) are translated into these once, in `stream.k
 with the original kept as `__cause__`.
 """
 
-from models.errors import NewsfeedError
+from newsfeed.models.errors import NewsfeedError
 
 
 class ConfigError(NewsfeedError):

@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from prometheus_client import make_wsgi_app
 from prometheus_client.registry import Collector
 
-from stream.errors import ConfigError
+from newsfeed.stream.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

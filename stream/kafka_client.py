@@ -28,11 +28,11 @@ with warnings.catch_warnings():
     from kafka.consumer.subscription_state import ConsumerRebalanceListener
     from kafka.record.default_records import DefaultRecordBatchBuilder
 
-from stream.errors import (AuthenticationError, BrokerError, CommitError, FencedError, ProduceError,
+from newsfeed.stream.errors import (AuthenticationError, BrokerError, CommitError, FencedError, ProduceError,
                            RecordTooLargeError, TopicError, TransactionError, TransactionTimeoutError)
-from stream.security import client_security
-from stream.settings import KafkaConnection, ProducerSettings, Settings
-from stream.sink import Sink
+from newsfeed.stream.security import client_security
+from newsfeed.stream.settings import KafkaConnection, ProducerSettings, Settings
+from newsfeed.stream.sink import Sink
 
 log = logging.getLogger(__name__)
 

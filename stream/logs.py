@@ -1,6 +1,6 @@
 """Logging as JSON lines on stderr: one object per record, with any `extra=` fields alongside.
 
-    {"time": "2024-09-08T06:22:52.123Z", "level": "info", "logger": "stream.worker",
+    {"time": "2024-09-08T06:22:52.123Z", "level": "info", "logger": "newsfeed.stream.worker",
      "message": "batch committed", "records": 500, ...}
 """
 

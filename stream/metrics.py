@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from models.schema import DEAD_LETTER_REASONS, STATUSES, WARNINGS, Article, Enrichment
-from models.taxonomy import REGIONS, TOPICS
-from stream.live import LiveState
+from newsfeed.models.schema import DEAD_LETTER_REASONS, STATUSES, WARNINGS, Article, Enrichment
+from newsfeed.models.taxonomy import REGIONS, TOPICS
+from newsfeed.stream.live import LiveState
 
 BATCH_SIZE_BUCKETS = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
 SECONDS_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)

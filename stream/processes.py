@@ -28,8 +28,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from models.errors import NewsfeedError
-from stream.settings import Settings
+from newsfeed.models.errors import NewsfeedError
+from newsfeed.stream.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from models.errors import NewsfeedError, RegistryError
-from models.registry import CURRENT_FILE, SHIPPED_REGISTRY, current_version_dir
-from models.schema import STATUSES, Article
-from models.taxonomy import TOPICS
-from stream.metrics import Metrics
+from newsfeed.models.errors import NewsfeedError, RegistryError
+from newsfeed.models.registry import CURRENT_FILE, SHIPPED_REGISTRY, current_version_dir
+from newsfeed.models.schema import STATUSES, Article
+from newsfeed.models.taxonomy import TOPICS
+from newsfeed.stream.metrics import Metrics
 
 log = logging.getLogger(__name__)
 

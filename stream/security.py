@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from stream.errors import ConfigError
+from newsfeed.stream.errors import ConfigError
 
 if TYPE_CHECKING:
-    from stream.settings import KafkaConnection
+    from newsfeed.stream.settings import KafkaConnection
 
 # The settings every command that talks to Kafka accepts as flags (the password has no flag).
 SECURITY_FIELDS = ("security_protocol", "sasl_mechanism", "sasl_username", "sasl_password_file",

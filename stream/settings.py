@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields as dataclass_fields
 from typing import Any
 
-from stream.codec import Limits
-from stream.errors import ConfigError
-from stream.security import check_security
+from newsfeed.stream.codec import Limits
+from newsfeed.stream.errors import ConfigError
+from newsfeed.stream.security import check_security
 
 
 def _positive_int(raw: str) -> int:

@@ -28,8 +28,8 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, Info
 
-from models.schema import Article, Enrichment
-from models.taxonomy import TOPICS
+from newsfeed.models.schema import Article, Enrichment
+from newsfeed.models.taxonomy import TOPICS
 
 log = logging.getLogger(__name__)
 

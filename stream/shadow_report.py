@@ -14,9 +14,9 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from models.taxonomy import TOPICS
-from stream.kafka_client import Record
-from stream.shadow import DIRECTIONS
+from newsfeed.models.taxonomy import TOPICS
+from newsfeed.stream.kafka_client import Record
+from newsfeed.stream.shadow import DIRECTIONS
 
 
 def report(records: Iterable[Record], samples_per_flip: int) -> dict[str, Any]:

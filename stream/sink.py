@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from stream.errors import ProduceError
+from newsfeed.stream.errors import ProduceError
 
 log = logging.getLogger(__name__)
 

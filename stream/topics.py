@@ -18,12 +18,12 @@ from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from models.schema import InvalidArticle
-from stream.codec import Limits, decode_article, encode_key, json_lines
-from stream.errors import TopicError
-from stream.kafka_client import Admin, KafkaReader, KafkaSink, Record, connect_admin, connect_reader, connect_sink
-from stream.settings import KafkaConnection, ProducerSettings, TopicSettings
-from stream.sink import Outgoing
+from newsfeed.models.schema import InvalidArticle
+from newsfeed.stream.codec import Limits, decode_article, encode_key, json_lines
+from newsfeed.stream.errors import TopicError
+from newsfeed.stream.kafka_client import Admin, KafkaReader, KafkaSink, Record, connect_admin, connect_reader, connect_sink
+from newsfeed.stream.settings import KafkaConnection, ProducerSettings, TopicSettings
+from newsfeed.stream.sink import Outgoing
 
 log = logging.getLogger(__name__)
 

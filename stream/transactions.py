@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from stream.errors import TransactionError, TransactionTimeoutError
+from newsfeed.stream.errors import TransactionError, TransactionTimeoutError
 
 log = logging.getLogger(__name__)
 

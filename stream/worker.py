@@ -21,18 +21,18 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from stream.batch import Classify, Enriched, Outcome, Refused, SlowArticleWatch, decode_all, enrich_batch
-from stream.budget import BatchBudget
-from stream.codec import dead_letter_headers, encode_key
-from stream.errors import CommitError, RecordTooLargeError
-from stream.health import Health
-from stream.kafka_client import Partition, Record
-from stream.metrics import Metrics
-from stream.settings import Settings
-from stream.shadow import Judged
-from stream.sink import Outgoing, Sink
-from stream.transactions import OffsetCommits, Transactions
-from training.rates import rates_of
+from newsfeed.stream.batch import Classify, Enriched, Outcome, Refused, SlowArticleWatch, decode_all, enrich_batch
+from newsfeed.stream.budget import BatchBudget
+from newsfeed.stream.codec import dead_letter_headers, encode_key
+from newsfeed.stream.errors import CommitError, RecordTooLargeError
+from newsfeed.stream.health import Health
+from newsfeed.stream.kafka_client import Partition, Record
+from newsfeed.stream.metrics import Metrics
+from newsfeed.stream.settings import Settings
+from newsfeed.stream.shadow import Judged
+from newsfeed.stream.sink import Outgoing, Sink
+from newsfeed.stream.transactions import OffsetCommits, Transactions
+from newsfeed.training.rates import rates_of
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stream.kafka_client import connect_admin, connect_sink
-from stream.settings import Settings
-from stream.topics import ensure_topics, produce
+from newsfeed.stream.kafka_client import connect_admin, connect_sink
+from newsfeed.stream.settings import Settings
+from newsfeed.stream.topics import ensure_topics, produce
 
 ROOT = Path(__file__).resolve().parents[1]
 KAFKA_SH = ROOT / "deploy" / "local-kafka" / "kafka.sh"
@@ -32,8 +32,8 @@ FAST_GROUP = {
 def loadable_model_dir() -> str:
     """The model the workers load: NEWSFEED_MODEL_DIR, else the shipped default. Loaded once here, so a
     broken artifact fails the session with its own message rather than every worker with a timeout."""
-    from models.artifact import load_model
-    from models.registry import resolve_model_dir
+    from newsfeed.models.artifact import load_model
+    from newsfeed.models.registry import resolve_model_dir
 
     directory = resolve_model_dir(os.environ.get("NEWSFEED_MODEL_DIR") or None)
     load_model(directory)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from models.taxonomy import TOPICS
-from training.rates import card_section
-from training.report import gold_parts_table
+from newsfeed.models.taxonomy import TOPICS
+from newsfeed.training.rates import card_section
+from newsfeed.training.report import gold_parts_table
 
 ATTRIBUTIONS = """\
 - **Wikipedia "Portal:Current events"** daily pages, 2025-01 to 2026-06 (event summaries, section

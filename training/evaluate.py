@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, NamedTuple, Sequence
 
-from models.artifact import Model
-from models.classifier import classify_batch
-from models.schema import Article, Enrichment, article_from_dict
-from models.pipeline import LENGTH_BANDS, length_band
-from models.taxonomy import REGIONS, TOPICS
-from models.text import prepare_article
-from training import scoring
-from training.corpora import build_agnews, build_corpus
-from training.corpora.read import SPLICED_FROM
-from training.fit import PASSAGE_MARK, FitConfig, fit_text_model
-from training.gold import SEED_ID, GoldText, load_gold, resolve_texts
+from newsfeed.models.artifact import Model
+from newsfeed.models.classifier import classify_batch
+from newsfeed.models.schema import Article, Enrichment, article_from_dict
+from newsfeed.models.pipeline import LENGTH_BANDS, length_band
+from newsfeed.models.taxonomy import REGIONS, TOPICS
+from newsfeed.models.text import prepare_article
+from newsfeed.training import scoring
+from newsfeed.training.corpora import build_agnews, build_corpus
+from newsfeed.training.corpora.read import SPLICED_FROM
+from newsfeed.training.fit import PASSAGE_MARK, FitConfig, fit_text_model
+from newsfeed.training.gold import SEED_ID, GoldText, load_gold, resolve_texts
 
 log = logging.getLogger(__name__)
 
@@ -250,8 +250,8 @@ def auto_label_disagreement(data_dir: str | Path) -> dict:
 
 _FOOTPRINT_PROBE = """
 import json, sys, time
-from models.classifier import classify
-from models.schema import Article
+from newsfeed.models.classifier import classify
+from newsfeed.models.schema import Article
 
 def rss_mb():
     with open("/proc/self/status") as status:
@@ -259,7 +259,7 @@ def rss_mb():
 
 before = rss_mb()
 started = time.perf_counter()
-from models.artifact import load_model
+from newsfeed.models.artifact import load_model
 model = load_model(sys.argv[1])
 loaded = time.perf_counter() - started
 classify(Article.from_text("The foreign ministers met for talks on the treaty in Geneva on Monday."), model)
@@ -275,7 +275,7 @@ def measure_footprint(model: Model) -> dict:
     import subprocess
     import sys
 
-    from models.artifact import artifact_bytes
+    from newsfeed.models.artifact import artifact_bytes
 
     probe = subprocess.run([sys.executable, "-c", _FOOTPRINT_PROBE, str(model.path)], capture_output=True,
                            text=True, check=True, cwd=Path(__file__).resolve().parents[1])

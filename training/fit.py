@@ -13,15 +13,15 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import cohen_kappa_score
 from sklearn.model_selection import GroupKFold, GroupShuffleSplit, StratifiedKFold
 
-from models.pipeline import (
+from newsfeed.models.pipeline import (
     DEFAULT_MAX_BODY_CHARS, LENGTH_BANDS, PASSAGE_SIGNALS, ArticleAggregate, LinearHeads, TextModel, build_vectorizer,
     length_band, mask_names, model_input,
 )
-from models.gazetteer import Gazetteer
-from models.taxonomy import REGIONS, TOPICS
-from models.text import prepare_article
-from training.corpora import read
-from training.corpora.read import AUTOMATIC_TOPICS, DISTRUSTED_TOPICS
+from newsfeed.models.gazetteer import Gazetteer
+from newsfeed.models.taxonomy import REGIONS, TOPICS
+from newsfeed.models.text import prepare_article
+from newsfeed.training.corpora import read
+from newsfeed.training.corpora.read import AUTOMATIC_TOPICS, DISTRUSTED_TOPICS
 
 log = logging.getLogger(__name__)
 

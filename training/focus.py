@@ -16,8 +16,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupShuffleSplit
 
-from models.gazetteer import FOCUS_THRESHOLD, FocusModel, Gazetteer, country_evidence, focus_features
-from models.text import prepare_article
+from newsfeed.models.gazetteer import FOCUS_THRESHOLD, FocusModel, Gazetteer, country_evidence, focus_features
+from newsfeed.models.text import prepare_article
 
 FOCUS_C = 1.0
 HELD_OUT_SHARE = 0.2

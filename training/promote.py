@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from models.artifact import Model, load_model
-from models.errors import RegistryError
-from models.registry import add_version, current_version_dir, set_current
-from models.taxonomy import REGIONS, TOPICS
-from training import scoring
-from training.evaluate import Scored, evaluate_gold
+from newsfeed.models.artifact import Model, load_model
+from newsfeed.models.errors import RegistryError
+from newsfeed.models.registry import add_version, current_version_dir, set_current
+from newsfeed.models.taxonomy import REGIONS, TOPICS
+from newsfeed.training import scoring
+from newsfeed.training.evaluate import Scored, evaluate_gold
 
 MIN_NET_NEW_ERRORS = 2
 NET_NEW_ERROR_SHARE = 0.01

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from models.taxonomy import TOPICS
+from newsfeed.models.taxonomy import TOPICS
 
 METADATA_KEY = "expected_rates"
 CARD_HEADING = "## Expected label rates"
@@ -64,8 +64,8 @@ def write_with_rates(source: str | Path, target: str | Path, entry: Mapping[str,
     """Write the artifact `source` again to `target` (which must not exist, or be empty) with `entry` as its
     expected rates, and return it loaded. Same version, model and gazetteer; a new sha256, since metadata
     and card change. For artifacts written before rates existed (`newsfeed model rates`)."""
-    from models.artifact import MODEL_CARD_FILE, load_model, save_model
-    from models.gazetteer_data import GazetteerData
+    from newsfeed.models.artifact import MODEL_CARD_FILE, load_model, save_model
+    from newsfeed.models.gazetteer_data import GazetteerData
 
     source = Path(source)
     model = load_model(source)

@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 from typing import Sequence
 
-from models.taxonomy import TOPICS
-from training import scoring
+from newsfeed.models.taxonomy import TOPICS
+from newsfeed.training import scoring
 
 COLOURS = {"diplomacy": "#1f77b4", "space": "#9467bd", "defence": "#d62728"}
 

@@ -10,17 +10,17 @@ from typing import Callable
 
 import sklearn
 
-from models.artifact import Model, save_model
-from models.errors import TrainingDataError
-from models.gazetteer import Gazetteer
-from models.taxonomy import REGIONS, TOPICS
-from training.card import render_model_card
-from training.corpora import build_corpus
-from training.evaluate import evaluate_gold, evaluate_seed
-from training.fit import FitConfig, fit_text_model, is_read
-from training.focus import fit_focus_model
-from training.gold import gold_ids
-from training.rates import METADATA_KEY, expected_rates
+from newsfeed.models.artifact import Model, save_model
+from newsfeed.models.errors import TrainingDataError
+from newsfeed.models.gazetteer import Gazetteer
+from newsfeed.models.taxonomy import REGIONS, TOPICS
+from newsfeed.training.card import render_model_card
+from newsfeed.training.corpora import build_corpus
+from newsfeed.training.evaluate import evaluate_gold, evaluate_seed
+from newsfeed.training.fit import FitConfig, fit_text_model, is_read
+from newsfeed.training.focus import fit_focus_model
+from newsfeed.training.gold import gold_ids
+from newsfeed.training.rates import METADATA_KEY, expected_rates
 
 
 def train(data_dir: str | Path, out_dir: str | Path, config: FitConfig, progress: Callable[[str], None]) -> Path:

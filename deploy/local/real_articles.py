@@ -8,7 +8,7 @@ import json
 import sys
 from itertools import islice
 
-from training.corpora import nasa, whitehouse
+from newsfeed.training.corpora import nasa, whitehouse
 
 
 def main() -> None:

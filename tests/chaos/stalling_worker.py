@@ -22,8 +22,8 @@ import signal
 import sys
 import time
 
-import stream.app
-import stream.kafka_client
+import newsfeed.stream.app
+import newsfeed.stream.kafka_client
 
 log = logging.getLogger("chaos")
 
@@ -94,12 +94,12 @@ def freezing(commit_transaction):
 
 if __name__ == "__main__":
     if "CHAOS_STALL_SECONDS" in os.environ:
-        stream.app.default_classify = stalling(stream.app.default_classify)
+        newsfeed.stream.app.default_classify = stalling(newsfeed.stream.app.default_classify)
     if "CHAOS_SLOW_MS_PER_ARTICLE" in os.environ:
-        stream.app.default_classify = slowed(stream.app.default_classify)
+        newsfeed.stream.app.default_classify = slowed(newsfeed.stream.app.default_classify)
     if "CHAOS_FREEZE_AT_COMMIT" in os.environ:
-        sink = stream.kafka_client.TransactionalSink
+        sink = newsfeed.stream.kafka_client.TransactionalSink
         sink.commit_transaction = freezing(sink.commit_transaction)
-    import newsfeed
+    from newsfeed import cli
 
-    sys.exit(newsfeed.main(["worker"]))
+    sys.exit(cli.main(["worker"]))

@@ -10,9 +10,9 @@ from collections import Counter
 
 from harness import CHAOS, Slot, Stream, article, audit
 from waiting import wait_until
-from stream.codec import read_dead_letter
-from stream.kafka_client import connect_reader
-from stream.topics import read_records
+from newsfeed.stream.codec import read_dead_letter
+from newsfeed.stream.kafka_client import connect_reader
+from newsfeed.stream.topics import read_records
 
 pytestmark = CHAOS
 

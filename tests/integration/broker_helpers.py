@@ -18,12 +18,12 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from models.contract import load_schema
-from models.schema import STATUSES
-from models.taxonomy import REGIONS, TOPICS
-from stream.kafka_client import Record, connect_reader
-from stream.settings import Settings
-from stream.topics import read_records
+from newsfeed.models.contract import load_schema
+from newsfeed.models.schema import STATUSES
+from newsfeed.models.taxonomy import REGIONS, TOPICS
+from newsfeed.stream.kafka_client import Record, connect_reader
+from newsfeed.stream.settings import Settings
+from newsfeed.stream.topics import read_records
 from topic_fixtures import FAST_GROUP, ROOT
 
 _OUTPUT_SCHEMA = Draft202012Validator(load_schema("output"))

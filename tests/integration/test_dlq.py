@@ -11,7 +11,7 @@ import pytest
 
 from broker_helpers import drain
 from topic_fixtures import ROOT, send_all
-from stream.dlq import REDRIVE_HEADER
+from newsfeed.stream.dlq import REDRIVE_HEADER
 
 pytestmark = pytest.mark.integration
 

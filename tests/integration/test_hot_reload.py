@@ -14,8 +14,8 @@ from broker_helpers import drain
 from topic_fixtures import ROOT, send_all
 from feed import Feeder, articles
 from waiting import wait_until
-from models.artifact import MODEL_CARD_FILE, WEIGHTS_FILE, load_model, save_model
-from models.registry import add_version, set_current
+from newsfeed.models.artifact import MODEL_CARD_FILE, WEIGHTS_FILE, load_model, save_model
+from newsfeed.models.registry import add_version, set_current
 
 pytestmark = pytest.mark.integration
 

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.integration
 def eager_candidate(tmp_path_factory, model_dir):
     """The shipped model with every topic threshold at 0.05: a candidate that flips many articles to more
     labels (shadow_only), so that disagreements are certain."""
-    from models.artifact import MODEL_CARD_FILE, load_model, save_model
-    from models.gazetteer_data import GazetteerData
+    from newsfeed.models.artifact import MODEL_CARD_FILE, load_model, save_model
+    from newsfeed.models.gazetteer_data import GazetteerData
     from pathlib import Path
 
     model = load_model(model_dir)
@@ -56,7 +56,7 @@ def test_the_shadow_scores_every_batch_and_its_disagreements_never_reach_the_out
 
     output = drain(settings, settings.output_topic, expected=100)  # every fifth too short: enriched, no label
     assert len(output) == 100
-    from models.artifact import load_model
+    from newsfeed.models.artifact import load_model
     champion = load_model(model_dir)
     models = {(r["model"]["version"], r["model"]["sha256"]) for r in (json.loads(o.value) for o in output)}
     assert models == {(champion.version, champion.sha256)}  # not one judgement of the candidate's

@@ -9,8 +9,8 @@ from collections import Counter
 
 import pytest
 
-from models.schema import derive_id
-from stream.codec import read_dead_letter
+from newsfeed.models.schema import derive_id
+from newsfeed.stream.codec import read_dead_letter
 from broker_helpers import DEAD_LETTER_SCHEMA, assert_enriched_record, count_records, drain
 from topic_fixtures import SENTENCES, send_all
 from waiting import wait_until

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.schema import DEAD_LETTER_REASONS, STATUSES, WARNINGS, Article, InvalidArticle
-from stream.batch import Enriched, Refused, decode_all, enrich_batch
-from stream.codec import Limits, decode_article
+from newsfeed.models.schema import DEAD_LETTER_REASONS, STATUSES, WARNINGS, Article, InvalidArticle
+from newsfeed.stream.batch import Enriched, Refused, decode_all, enrich_batch
+from newsfeed.stream.codec import Limits, decode_article
 
 LIMITS = Limits(max_input_bytes=64_000, max_json_depth=32, max_text_chars=20_000)
 
@@ -41,15 +41,15 @@ def run(examples: int):
 
 @pytest.fixture(scope="module")
 def model():
-    from models.artifact import load_model
-    from models.registry import resolve_model_dir
+    from newsfeed.models.artifact import load_model
+    from newsfeed.models.registry import resolve_model_dir
 
     return load_model(resolve_model_dir(None))
 
 
 def judge(values: list[bytes | None], model) -> list[Enriched | Refused]:
     """What the worker does with a batch of record values, up to the bytes it would send."""
-    from models.classifier import classify_batch
+    from newsfeed.models.classifier import classify_batch
 
     outcomes = enrich_batch(decode_all(values, LIMITS), model, classify_batch)
     for value, outcome in zip(values, outcomes, strict=True):

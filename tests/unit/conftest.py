@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from models.artifact import load_model, save_model
-from training.fit import FitConfig, fit_text_model
+from newsfeed.models.artifact import load_model, save_model
+from newsfeed.training.fit import FitConfig, fit_text_model
 
 _SENTENCES = {
     ("diplomacy",): [

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from models.evidence import LabelEvidence, NgramEvidence
-from models.schema import Article, CountryMention, Enrichment, ModelRef
-from stream.errors import CommitError, ProduceError, RecordTooLargeError
-from stream.kafka_client import Record
-from stream.sink import Sink
+from newsfeed.models.evidence import LabelEvidence, NgramEvidence
+from newsfeed.models.schema import Article, CountryMention, Enrichment, ModelRef
+from newsfeed.stream.errors import CommitError, ProduceError, RecordTooLargeError
+from newsfeed.stream.kafka_client import Record
+from newsfeed.stream.sink import Sink
 
 
 @dataclass(frozen=True)

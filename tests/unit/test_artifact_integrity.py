@@ -14,14 +14,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.artifact import MANIFEST_FILE, Model, load_model
-from models.classifier import classify_batch
-from models.convert import convert_model
-from models.errors import ArtifactError
-from models.gazetteer import FocusModel, Gazetteer
-from models.gazetteer_data import DATA_DIR, GazetteerData
-from models.pipeline import ArticleAggregate
-from models.schema import Article
+from newsfeed.models.artifact import MANIFEST_FILE, Model, load_model
+from newsfeed.models.classifier import classify_batch
+from newsfeed.models.convert import convert_model
+from newsfeed.models.errors import ArtifactError
+from newsfeed.models.gazetteer import FocusModel, Gazetteer
+from newsfeed.models.gazetteer_data import DATA_DIR, GazetteerData
+from newsfeed.models.pipeline import ArticleAggregate
+from newsfeed.models.schema import Article
 
 ARTICLES = [
     Article.from_text("The foreign minister of France met the ambassador in Paris for talks on a new trade treaty, "
@@ -144,9 +144,9 @@ _BLOCKED = """
 import json, sys
 for name in ("sklearn", "joblib", "pycountry"):
     sys.modules[name] = None  # importing any of them now raises ImportError
-from models.artifact import load_model
-from models.classifier import classify_batch
-from models.schema import Article
+from newsfeed.models.artifact import load_model
+from newsfeed.models.classifier import classify_batch
+from newsfeed.models.schema import Article
 model = load_model(sys.argv[1])
 articles = [Article.from_text(text, title) for title, text in json.loads(sys.argv[2])]
 print(json.dumps([e.as_dict() for e in classify_batch(articles, model)]))

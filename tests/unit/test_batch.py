@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from stream.batch import Enriched, Refused, SlowArticleWatch, classify_lines, decode_all, enrich_batch, rfc3339
-from stream.codec import Limits
+from newsfeed.stream.batch import Enriched, Refused, SlowArticleWatch, classify_lines, decode_all, enrich_batch, rfc3339
+from newsfeed.stream.codec import Limits
 from stream_fakes import FakeModel, FixedClassifier, article_bytes
 
 LIMITS = Limits(max_input_bytes=10_000, max_json_depth=8)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from stream.budget import START_RECORDS, BatchBudget
+from newsfeed.stream.budget import START_RECORDS, BatchBudget
 
 
 def test_it_starts_small_and_doubles_after_each_full_batch_that_fits_up_to_the_batch_size():
@@ -31,11 +31,11 @@ def test_a_slow_batch_shrinks_the_next_ones_to_what_fits_and_says_so(caplog):
     batches take 20, a margin for jitter, so a batch a little slower again is no new shrink."""
     budget = BatchBudget(batch_size=100, max_poll_interval_ms=10_000)
     budget.limit = 100
-    with caplog.at_level(logging.WARNING, logger="stream.budget"):
+    with caplog.at_level(logging.WARNING, logger="newsfeed.stream.budget"):
         budget.done(100, 20.0)
         budget.done(20, 20 * 0.24)
     assert budget.limit == 20
-    (line,) = [r for r in caplog.records if r.name == "stream.budget"]
+    (line,) = [r for r in caplog.records if r.name == "newsfeed.stream.budget"]
     assert line.getMessage() == "a batch took too long for its time budget; next batches smaller"
     assert (line.records, line.seconds, line.budget_seconds, line.batch_limit, line.was) == (100, 20.0, 5.0, 20, 100)
 
@@ -45,12 +45,12 @@ def test_once_records_are_cheap_again_it_grows_back_to_the_batch_size_and_says_s
     budget.limit = 100
     budget.done(100, 20.0)
     caplog.clear()  # the shrink's warning
-    with caplog.at_level(logging.INFO, logger="stream.budget"):
+    with caplog.at_level(logging.INFO, logger="newsfeed.stream.budget"):
         budget.done(25, 0.25)
         budget.done(50, 0.5)
         budget.done(100, 1.0)
     assert budget.limit == 100
-    assert [r.getMessage() for r in caplog.records if r.name == "stream.budget"] == ["batch size back to --batch-size"]
+    assert [r.getMessage() for r in caplog.records if r.name == "newsfeed.stream.budget"] == ["batch size back to --batch-size"]
 
 
 def test_growth_stops_short_of_what_the_measured_cost_fits_so_jitter_does_not_shrink_it():

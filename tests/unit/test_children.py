@@ -12,9 +12,9 @@ import pytest
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
-from stream.children import Children
-from stream.health import Health, HttpServer
-from stream.metrics import create_metrics
+from newsfeed.stream.children import Children
+from newsfeed.stream.health import Health, HttpServer
+from newsfeed.stream.metrics import create_metrics
 
 
 def get(address, path, headers=None):
@@ -101,7 +101,7 @@ def test_a_child_not_serving_yet_fails_the_pods_liveness():
 
 def test_a_childs_shadow_series_reach_the_pods_endpoint():
     """The parent parses each child's OpenMetrics: a shadow's histograms must be what a parser accepts."""
-    from stream.shadow import create_shadow_metrics
+    from newsfeed.stream.shadow import create_shadow_metrics
 
     children = Children(1, queue.Queue())
     registry = CollectorRegistry()

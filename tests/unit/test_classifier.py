@@ -1,5 +1,5 @@
-from models.classifier import classify, classify_batch
-from models.schema import article_from_dict
+from newsfeed.models.classifier import classify, classify_batch
+from newsfeed.models.schema import article_from_dict
 
 
 def _article(text, **extra):

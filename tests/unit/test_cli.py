@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import newsfeed
+from newsfeed import cli
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "examples" / "seed-article.txt"
 SPACE = "The rocket launched a communications satellite into orbit from the cosmodrome on Tuesday morning"
@@ -34,7 +34,7 @@ def restore_logging():
 def test_a_bad_argument_is_one_line_and_exit_2(argv, message, capsys, monkeypatch):
     monkeypatch.delenv("NEWSFEED_BATCH_SIZE", raising=False)
     with pytest.raises(SystemExit) as exited:
-        exit_code = newsfeed.main(argv)
+        exit_code = cli.main(argv)
         raise SystemExit(exit_code)
     assert exited.value.code == 2
     err = capsys.readouterr().err
@@ -42,10 +42,10 @@ def test_a_bad_argument_is_one_line_and_exit_2(argv, message, capsys, monkeypatc
 
 
 def test_worker_help_names_every_variable(capsys):
-    from stream.settings import OPTIONS
+    from newsfeed.stream.settings import OPTIONS
 
     with pytest.raises(SystemExit):
-        newsfeed.main(["worker", "--help"])
+        cli.main(["worker", "--help"])
     out = capsys.readouterr().out
     # the password has no flag (a flag would show in the process list), so --help cannot name it
     missing = [o.env for o in OPTIONS if o.env not in out and o.env != "NEWSFEED_SASL_PASSWORD"]
@@ -60,7 +60,7 @@ def test_classify_writes_records_in_order_and_names_bad_lines(tmp_path, tiny_mod
         b"",
         json.dumps({"id": "three", "text": SPACE, "feed": "wire"}).encode(),
     ]) + b"\n")
-    assert newsfeed.main(["classify", str(source), "--model", str(tiny_model_dir), "--log-level", "ERROR"]) == 1
+    assert cli.main(["classify", str(source), "--model", str(tiny_model_dir), "--log-level", "ERROR"]) == 1
     captured = capsysbinary.readouterr()
     records = [json.loads(line) for line in captured.out.splitlines()]
     assert [r["id"] for r in records] == ["one", "three"]
@@ -80,7 +80,7 @@ def test_classify_keeps_malformed_metadata_verbatim_and_warns_about_it(tmp_path,
              {"id": "clean", "text": SPACE, "published_at": "2026-12-01T08:00:00Z"}]
     # the first line starts with a UTF-8 byte-order mark, as a file saved by a Windows editor does
     source.write_bytes(b"\xef\xbb\xbf" + b"\n".join(json.dumps(line).encode() for line in lines) + b"\n")
-    assert newsfeed.main(["classify", str(source), "--model", str(tiny_model_dir)]) == 0
+    assert cli.main(["classify", str(source), "--model", str(tiny_model_dir)]) == 0
     captured = capsysbinary.readouterr()
     when, numbered, clean = [json.loads(line) for line in captured.out.splitlines()]
     assert captured.err == b""
@@ -98,14 +98,14 @@ def test_classify_keeps_malformed_metadata_verbatim_and_warns_about_it(tmp_path,
 def test_classify_all_good_exits_0_and_writes_to_the_output_file(tmp_path, tiny_model_dir):
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     source.write_text(json.dumps({"id": "one", "text": SPACE}) + "\n")
-    assert newsfeed.main(["classify", str(source), "-o", str(out), "--model", str(tiny_model_dir)]) == 0
+    assert cli.main(["classify", str(source), "-o", str(out), "--model", str(tiny_model_dir)]) == 0
     assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["one"]
 
 
 def test_classify_text_reads_the_whole_input_as_one_article(tmp_path, tiny_model_dir, capsysbinary):
     source = tmp_path / "page.txt"
     source.write_text(f"{SPACE}\n\nMore lines\nof the same page.\n")
-    assert newsfeed.main(["classify", "--text", str(source), "--model", str(tiny_model_dir)]) == 0
+    assert cli.main(["classify", "--text", str(source), "--model", str(tiny_model_dir)]) == 0
     (record,) = [json.loads(line) for line in capsysbinary.readouterr().out.splitlines()]
     assert record["text"].startswith("The rocket") and "More lines" in record["text"]
     assert set(record["topic_scores"]) == {"diplomacy", "space", "defence"}
@@ -114,7 +114,7 @@ def test_classify_text_reads_the_whole_input_as_one_article(tmp_path, tiny_model
 def test_classify_text_of_nothing_is_an_error_object(tmp_path, tiny_model_dir, capsysbinary):
     source = tmp_path / "empty.txt"
     source.write_text("  \n")
-    assert newsfeed.main(["classify", "--text", str(source), "--model", str(tiny_model_dir)]) == 1
+    assert cli.main(["classify", "--text", str(source), "--model", str(tiny_model_dir)]) == 1
     captured = capsysbinary.readouterr()
     assert captured.out == b""
     assert json.loads(captured.err.splitlines()[-1])["reason"] == "no_text"
@@ -124,7 +124,7 @@ def test_seed_article_with_the_shipped_model(capsysbinary):
     """The shipped model is the product: when it does not resolve or load, this fails (exit 1), never skips."""
     if not SEED.is_file():
         pytest.skip(f"{SEED} is not present (the shared examples sit beside the checkout, not in it)")
-    assert newsfeed.main(["classify", "--text", str(SEED)]) == 0
+    assert cli.main(["classify", "--text", str(SEED)]) == 0
     (record,) = [json.loads(line) for line in capsysbinary.readouterr().out.splitlines()]
     assert record["status"] == "ok"
     assert set(record["topic_scores"]) == {"diplomacy", "space", "defence"}

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from models.schema import InvalidArticle
-from stream.codec import (
+from newsfeed.models.schema import InvalidArticle
+from newsfeed.stream.codec import (
     Limits,
     dead_letter_headers,
     decode_article,

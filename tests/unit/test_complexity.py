@@ -13,10 +13,10 @@ import pytest
 
 from bench.adversarial import SHAPES, Shape
 from bench.worst_case import GROWTH_SIZES, MAX_GROWTH_EXPONENT, cpu_seconds, growth_exponent
-from models.artifact import load_model
-from models.classifier import classify_batch
-from models.registry import resolve_model_dir
-from models.schema import Article
+from newsfeed.models.artifact import load_model
+from newsfeed.models.classifier import classify_batch
+from newsfeed.models.registry import resolve_model_dir
+from newsfeed.models.schema import Article
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-import newsfeed
-from models.classifier import EVIDENCE_PER_LABEL
-from models.contract import SCHEMAS, load_schema, schema_text
-from models.evidence import MENTION_SPANS, SPANS_PER_LABEL, SPANS_PER_NGRAM
-from models.schema import (
+from newsfeed import cli
+from newsfeed.models.classifier import EVIDENCE_PER_LABEL
+from newsfeed.models.contract import SCHEMAS, load_schema, schema_text
+from newsfeed.models.evidence import MENTION_SPANS, SPANS_PER_LABEL, SPANS_PER_NGRAM
+from newsfeed.models.schema import (
     DEAD_LETTER_REASONS,
     SCHEMA_VERSION,
     STATUSES,
@@ -25,8 +25,8 @@ from models.schema import (
     WARNINGS,
     InvalidArticle,
 )
-from models.taxonomy import REGIONS, TOPICS
-from stream.codec import Limits, dead_letter_headers, decode_article
+from newsfeed.models.taxonomy import REGIONS, TOPICS
+from newsfeed.stream.codec import Limits, dead_letter_headers, decode_article
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT.parent / "shared" / "examples" / "seed-article.txt"
@@ -111,7 +111,7 @@ def test_every_record_classify_writes_validates(tmp_path, capsysbinary):
         {"id": "seed", "title": "Seed", "text": SEED.read_text(encoding="utf-8")},
     ]
     source.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    assert newsfeed.main(["classify", str(source), "--log-level", "ERROR"]) == 0
+    assert cli.main(["classify", str(source), "--log-level", "ERROR"]) == 0
     records = [json.loads(line) for line in capsysbinary.readouterr().out.splitlines()]
     assert len(records) == len(lines)
     for record in records:
@@ -123,7 +123,7 @@ def test_every_record_classify_writes_validates(tmp_path, capsysbinary):
 def test_a_record_that_breaks_the_contract_does_not_validate(tmp_path, capsysbinary):
     source = tmp_path / "one.txt"
     source.write_text("The rocket launched a communications satellite into orbit on Tuesday morning.")
-    assert newsfeed.main(["classify", "--text", str(source), "--log-level", "ERROR"]) == 0
+    assert cli.main(["classify", "--text", str(source), "--log-level", "ERROR"]) == 0
     record = json.loads(capsysbinary.readouterr().out)
     assert errors("output", record) == []
     spaced = {"space": {"ngrams": [{"ngram": "rocket", "weight": 0.5, "spans": [[4, 10, 12]]}], "passage": None}}
@@ -185,17 +185,17 @@ def test_the_readme_tables_list_every_closed_set_in_full():
 
 def test_the_schemas_are_package_data():
     """What `pip install` copies: the package-data patterns must cover every schema file."""
-    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["models"]
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["newsfeed.models"]
     for path in (ROOT / "models" / "schemas").iterdir():
         assert any(fnmatch.fnmatch(f"schemas/{path.name}", pattern) for pattern in patterns), path.name
 
 
 @pytest.mark.parametrize("name", SCHEMAS)
 def test_newsfeed_schema_prints_the_document(name, capsys):
-    assert newsfeed.main(["schema", name]) == 0
+    assert cli.main(["schema", name]) == 0
     assert capsys.readouterr().out == schema_text(name)
 
 
 def test_newsfeed_schema_prints_the_record_s_by_default(capsys):
-    assert newsfeed.main(["schema"]) == 0
+    assert cli.main(["schema"]) == 0
     assert json.loads(capsys.readouterr().out)["title"] == "Enriched record"

@@ -6,17 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from models.gazetteer import Gazetteer
-from training.corpora import (
+from newsfeed.models.gazetteer import Gazetteer
+from newsfeed.training.corpora import (
     Example,
     build_agnews,
     build_corpus,
     label_statistics,
     weight_sources,
 )
-from training.corpora import __main__ as corpora_cli
-from training.corpora import cues, nasa, whitehouse, wikipedia
-from training.corpora.geography import event_countries, regions_of
+from newsfeed.training.corpora import __main__ as corpora_cli
+from newsfeed.training.corpora import cues, nasa, whitehouse, wikipedia
+from newsfeed.training.corpora.geography import event_countries, regions_of
 
 
 def wiki_link(title: str, text: str | None = None) -> str:

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stream.metrics import create_metrics
-from stream.settings import OPTIONS
+from newsfeed.stream.metrics import create_metrics
+from newsfeed.stream.settings import OPTIONS
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,8 +90,9 @@ def test_the_build_context_holds_the_code_and_the_shipped_model(tmp_path):
     (wheel,) = (tmp_path / "wheel").glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     current = (ROOT / "models" / "registry" / "current").read_text().strip()
-    assert {"newsfeed.py", "stream/worker.py", "stream/reload.py", "models/registry/current",
-            f"models/registry/{current}/weights.npz", f"models/registry/{current}/gazetteer/leaders.tsv"} <= names
+    assert {"newsfeed/cli.py", "newsfeed/stream/worker.py", "newsfeed/stream/reload.py", "newsfeed/models/registry/current",
+            f"newsfeed/models/registry/{current}/weights.npz",
+            f"newsfeed/models/registry/{current}/gazetteer/leaders.tsv"} <= names
 
 
 # --- compose -------------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ def _exported_names() -> set[str]:
     worker with a shadow model and a serving model that carries expected rates."""
     from prometheus_client import CollectorRegistry
 
-    from stream.shadow import create_shadow_metrics
+    from newsfeed.stream.shadow import create_shadow_metrics
 
     registry = CollectorRegistry()
     metrics = create_metrics(registry)

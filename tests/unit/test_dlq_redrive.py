@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from stream.codec import dead_letter_headers
-from stream.dlq import REDRIVE_HEADER, REDRIVEN_HEADER, DeadLetters, inspect, plan_redrive, redrive
-from stream.errors import ProduceError
+from newsfeed.stream.codec import dead_letter_headers
+from newsfeed.stream.dlq import REDRIVE_HEADER, REDRIVEN_HEADER, DeadLetters, inspect, plan_redrive, redrive
+from newsfeed.stream.errors import ProduceError
 from stream_fakes import FakeSink, record
 
 DLQ, INPUT = "articles.raw.dlq", "articles.raw"

@@ -10,18 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from models.artifact import load_model
-from models.classifier import classify_batch
-from models.evidence import (
+from newsfeed.models.artifact import load_model
+from newsfeed.models.classifier import classify_batch
+from newsfeed.models.evidence import (
     MENTION_SPANS, NGRAMS_PER_LABEL, SPANS_PER_NGRAM, TITLE_SEPARATOR, OffsetMap, analysis_map,
 )
-from models.gazetteer import Gazetteer
-from models.pipeline import mask_names, masked_regions, passage_paragraphs, split_passages
-from models.registry import resolve_model_dir
-from models.schema import enriched_record
-from models.text import prepare_article
-from models.tfidf import lower_and_strip_accents
-from stream.codec import Limits, decode_article, encode_record
+from newsfeed.models.gazetteer import Gazetteer
+from newsfeed.models.pipeline import mask_names, masked_regions, passage_paragraphs, split_passages
+from newsfeed.models.registry import resolve_model_dir
+from newsfeed.models.schema import enriched_record
+from newsfeed.models.text import prepare_article
+from newsfeed.models.tfidf import lower_and_strip_accents
+from newsfeed.stream.codec import Limits, decode_article, encode_record
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "examples" / "seed-article.txt"
 LIMITS = Limits(max_input_bytes=524_288, max_json_depth=64, max_text_chars=100_000)  # the worker's defaults

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import newsfeed
-from models.explain import COLOUR, PLAIN, highlight
+from newsfeed import cli
+from newsfeed.models.explain import COLOUR, PLAIN, highlight
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "examples" / "seed-article.txt"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -38,7 +38,7 @@ def article_file(tmp_path):
 def explained(argv, capsys, monkeypatch, tty: bool) -> str:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setattr("sys.stdout.isatty", lambda: tty)
-    assert newsfeed.main(["explain", *argv]) == 0
+    assert cli.main(["explain", *argv]) == 0
     return capsys.readouterr().out
 
 
@@ -71,7 +71,7 @@ def test_colour_on_a_terminal_highlights_the_same_words(article_file, capsys, mo
 def test_no_color_turns_colour_off_at_a_terminal(article_file, capsys, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setattr("sys.stdout.isatty", lambda: True)
-    assert newsfeed.main(["explain", str(article_file)]) == 0
+    assert cli.main(["explain", str(article_file)]) == 0
     assert "\x1b[" not in capsys.readouterr().out
 
 
@@ -99,7 +99,7 @@ def test_an_article_too_short_to_judge_says_so(tmp_path, tiny_model_dir, capsys,
 def test_bad_arguments_are_one_line_and_a_non_zero_exit(argv, message, article_file, capsys):
     argv = [str(article_file) if arg == "{article}" else arg for arg in argv]
     with pytest.raises(SystemExit) as exited:
-        raise SystemExit(newsfeed.main(["explain", *argv]))
+        raise SystemExit(cli.main(["explain", *argv]))
     assert exited.value.code != 0
     err = capsys.readouterr().err
     assert err.startswith(message) and err.count("\n") == 1 and "Traceback" not in err, err
@@ -108,7 +108,7 @@ def test_bad_arguments_are_one_line_and_a_non_zero_exit(argv, message, article_f
 def test_a_file_that_is_not_an_article_is_one_line(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text('{"title": 3}')
-    assert newsfeed.main(["explain", str(bad)]) == 2
+    assert cli.main(["explain", str(bad)]) == 2
     assert capsys.readouterr().err == (f"newsfeed explain: error: {bad} is not an article (no_text): at least one of "
                                        "'title', 'text', 'html' must be a non-empty string (title not a string)\n")
 

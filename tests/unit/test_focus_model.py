@@ -1,8 +1,8 @@
 """The learned focus model: fitted on read focus countries, it scores what an article is about."""
 
-from training.corpora import Example
-from training.focus import fit_focus_model
-from models.gazetteer import Gazetteer, score_countries
+from newsfeed.training.corpora import Example
+from newsfeed.training.focus import fit_focus_model
+from newsfeed.models.gazetteer import Gazetteer, score_countries
 
 SUBJECTS = ["France", "Germany", "Japan", "Brazil", "Kenya", "Canada", "India", "Egypt", "Chile", "Poland"]
 

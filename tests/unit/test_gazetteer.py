@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from models.gazetteer import CountryScore, Gazetteer, Mention, find_mentions, regions_from_countries, score_countries
+from newsfeed.models.gazetteer import CountryScore, Gazetteer, Mention, find_mentions, regions_from_countries, score_countries
 
 SEED_ARTICLE = Path(__file__).resolve().parents[2].parent / "shared" / "examples" / "seed-article.txt"
 

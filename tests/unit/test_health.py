@@ -6,9 +6,9 @@ import urllib.request
 import pytest
 from prometheus_client import CollectorRegistry
 
-from stream.errors import ConfigError
-from stream.health import Health, HttpServer
-from stream.metrics import create_metrics
+from newsfeed.stream.errors import ConfigError
+from newsfeed.stream.health import Health, HttpServer
+from newsfeed.stream.metrics import create_metrics
 from stream_fakes import FakeModel, fixed_enrichment
 
 

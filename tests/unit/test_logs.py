@@ -4,7 +4,7 @@ import io
 import json
 import logging
 
-from stream.logs import configure_logging
+from newsfeed.stream.logs import configure_logging
 
 
 def test_each_record_is_one_json_line_with_its_extra_fields():
@@ -13,8 +13,8 @@ def test_each_record_is_one_json_line_with_its_extra_fields():
     stream = io.StringIO()
     try:
         configure_logging("INFO", stream)
-        logging.getLogger("stream.worker").info("batch committed", extra={"records": 3, "source": "t[0]@5"})
-        logging.getLogger("stream.worker").debug("not shown")
+        logging.getLogger("newsfeed.stream.worker").info("batch committed", extra={"records": 3, "source": "t[0]@5"})
+        logging.getLogger("newsfeed.stream.worker").debug("not shown")
         try:
             raise ValueError("boom")
         except ValueError:
@@ -24,6 +24,6 @@ def test_each_record_is_one_json_line_with_its_extra_fields():
         root.setLevel(level)
     first, second = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert first["message"] == "batch committed" and first["level"] == "info"
-    assert first["logger"] == "stream.worker" and first["records"] == 3 and first["source"] == "t[0]@5"
+    assert first["logger"] == "newsfeed.stream.worker" and first["records"] == 3 and first["source"] == "t[0]@5"
     assert first["time"].endswith("Z")
     assert second["level"] == "error" and "ValueError: boom" in second["exception"]

@@ -6,14 +6,14 @@ from dataclasses import replace
 
 from prometheus_client import CollectorRegistry
 
-from models.schema import DEAD_LETTER_REASONS, STATUSES
-from models.taxonomy import REGIONS, TOPICS
-from stream.app import _assignment_reporter
-from stream.health import Health
-from stream.live import LiveState
-from stream.metrics import create_metrics
-from stream.settings import Settings
-from stream.worker import Worker
+from newsfeed.models.schema import DEAD_LETTER_REASONS, STATUSES
+from newsfeed.models.taxonomy import REGIONS, TOPICS
+from newsfeed.stream.app import _assignment_reporter
+from newsfeed.stream.health import Health
+from newsfeed.stream.live import LiveState
+from newsfeed.stream.metrics import create_metrics
+from newsfeed.stream.settings import Settings
+from newsfeed.stream.worker import Worker
 from stream_fakes import FakeModel, FakeSink, FakeSource, FixedClassifier, article_bytes, fixed_enrichment, record
 
 SETTINGS = Settings.from_env({})

@@ -9,9 +9,9 @@ import shutil
 import numpy as np
 import pytest
 
-import newsfeed
-from models.artifact import save_model
-from models.gazetteer_data import ALIASES_FILE, GazetteerData
+from newsfeed import cli
+from newsfeed.models.artifact import save_model
+from newsfeed.models.gazetteer_data import ALIASES_FILE, GazetteerData
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,7 @@ def restore_logging():
 
 
 def run(argv, capsys):
-    code = newsfeed.main(argv)
+    code = cli.main(argv)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -40,7 +40,7 @@ def run(argv, capsys):
 ])
 def test_a_bad_argument_is_one_line_and_exit_2(argv, message, capsys):
     with pytest.raises(SystemExit) as exited:
-        raise SystemExit(newsfeed.main(argv))
+        raise SystemExit(cli.main(argv))
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith(message) and err.count("\n") == 1 and "Traceback" not in err

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-import newsfeed
-from models.registry import add_version
+from newsfeed import cli
+from newsfeed.models.registry import add_version
 
 SPACE = "The rocket launched a communications satellite into orbit from the cosmodrome on Tuesday morning"
 
@@ -37,7 +37,7 @@ def worker_host(monkeypatch):
 
 
 def _run(argv, capsys):
-    code = newsfeed.main(argv)
+    code = cli.main(argv)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 

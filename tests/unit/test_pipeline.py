@@ -11,8 +11,8 @@ import unicodedata
 import numpy as np
 from sklearn.feature_extraction.text import strip_accents_unicode
 
-from models.pipeline import PASSAGES_FOR_A_THEME, split_passages
-from models.tfidf import DEFAULT_TOKEN_PATTERN, WORD_TOKENS, lower_and_strip_accents
+from newsfeed.models.pipeline import PASSAGES_FOR_A_THEME, split_passages
+from newsfeed.models.tfidf import DEFAULT_TOKEN_PATTERN, WORD_TOKENS, lower_and_strip_accents
 
 _PARAGRAPHS = [
     "The foreign minister met the ambassador for talks on a new trade treaty between the two governments, "

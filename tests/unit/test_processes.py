@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from models.errors import NewsfeedError
-from stream.processes import child_settings, run_processes
-from stream.settings import Settings
+from newsfeed.models.errors import NewsfeedError
+from newsfeed.stream.processes import child_settings, run_processes
+from newsfeed.stream.settings import Settings
 
 
 def _settings(**env: str) -> Settings:

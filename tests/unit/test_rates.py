@@ -7,15 +7,15 @@ import logging
 import pytest
 from prometheus_client import CollectorRegistry
 
-import newsfeed
-from models.artifact import load_model
-from stream.health import Health
-from stream.metrics import create_metrics
-from stream.settings import Settings
-from stream.worker import Worker
+from newsfeed import cli
+from newsfeed.models.artifact import load_model
+from newsfeed.stream.health import Health
+from newsfeed.stream.metrics import create_metrics
+from newsfeed.stream.settings import Settings
+from newsfeed.stream.worker import Worker
 from stream_fakes import FakeModel, FakeSink, FakeSource, FixedClassifier, article_bytes, record
 from topic_fixtures import ROOT
-from training.rates import expected_rates
+from newsfeed.training.rates import expected_rates
 
 EXAMPLES = str(ROOT / "examples" / "articles.jsonl")
 
@@ -45,7 +45,7 @@ def test_a_rate_is_the_share_of_judged_articles_assigned_the_label():
 
 def test_model_rates_writes_a_copy_that_carries_them_and_judges_as_the_original(tiny_model_dir, tmp_path, capsys):
     target = tmp_path / "rated"
-    code = newsfeed.main(["model", "rates", str(tiny_model_dir), str(target), "--articles", EXAMPLES,
+    code = cli.main(["model", "rates", str(tiny_model_dir), str(target), "--articles", EXAMPLES,
                           "--described-as", "the shipped examples"])
     written = json.loads(capsys.readouterr().out)
     assert code == 0 and written["written"] == str(target)
@@ -59,9 +59,9 @@ def test_model_rates_writes_a_copy_that_carries_them_and_judges_as_the_original(
     card = (target / "MODEL_CARD.md").read_text()
     assert "## Expected label rates" in card and card.index("## Expected label rates") < card.index("## Gazetteer")
 
-    from models.classifier import classify_batch
-    from models.schema import Article
-    from stream.batch import decode_all
+    from newsfeed.models.classifier import classify_batch
+    from newsfeed.models.schema import Article
+    from newsfeed.stream.batch import decode_all
     with open(EXAMPLES, "rb") as lines:  # the examples hold malformed lines on purpose: the articles only
         decoded = decode_all([line for line in lines if line.strip()], Settings.from_env({}).limits)
     articles = [item for item in decoded if isinstance(item, Article)]
@@ -96,7 +96,7 @@ def test_a_model_without_rates_serves_with_no_expected_rate_series():
 
 
 def test_a_trained_models_card_shows_its_expected_rates_with_the_alert_band():
-    from training.card import render_model_card
+    from newsfeed.training.card import render_model_card
 
     entry = {"topics": {"diplomacy": 0.2, "space": 0.1, "defence": 0.15}, "articles": 700,
              "from": "the development gold set"}

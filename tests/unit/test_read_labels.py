@@ -1,9 +1,9 @@
 """Labels read by people: agreement with automatic labels decides what else is trusted, and spliced
 negatives teach that a mention is not a subject."""
 
-from training.corpora import Example
-from training.corpora.passages import UNKNOWN_TOPICS
-from training.corpora.read import (
+from newsfeed.training.corpora import Example
+from newsfeed.training.corpora.passages import UNKNOWN_TOPICS
+from newsfeed.training.corpora.read import (
     AUTOMATIC_TOPICS, DISTRUSTED_TOPICS, auto_agreement, distrust_disagreeing_topics, labelled_text,
     spliced_negatives, with_automatic_topics,
 )

@@ -7,11 +7,11 @@ import time
 import pytest
 from prometheus_client import CollectorRegistry
 
-from models.artifact import MODEL_CARD_FILE, WEIGHTS_FILE, load_model, save_model
-from models.classifier import classify_batch
-from models.registry import SHIPPED_REGISTRY, add_version, set_current
-from stream.metrics import create_metrics
-from stream.reload import ModelWatcher, smoke_check, watched_registry
+from newsfeed.models.artifact import MODEL_CARD_FILE, WEIGHTS_FILE, load_model, save_model
+from newsfeed.models.classifier import classify_batch
+from newsfeed.models.registry import SHIPPED_REGISTRY, add_version, set_current
+from newsfeed.stream.metrics import create_metrics
+from newsfeed.stream.reload import ModelWatcher, smoke_check, watched_registry
 
 
 def new_version(source_dir, version, target_parent):

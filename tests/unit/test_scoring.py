@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from training import scoring
+from newsfeed.training import scoring
 
 
 def test_label_scores_count_hits_misses_and_false_alarms():

@@ -4,10 +4,10 @@ import logging
 
 import pytest
 
-from stream.errors import ConfigError
-from stream.logs import JsonFormatter
-from stream.security import client_security, describe_security
-from stream.settings import Settings
+from newsfeed.stream.errors import ConfigError
+from newsfeed.stream.logs import JsonFormatter
+from newsfeed.stream.security import client_security, describe_security
+from newsfeed.stream.settings import Settings
 
 SECRET = "s3cr3t-p4ss"
 
@@ -75,14 +75,14 @@ def test_the_password_is_in_no_repr_and_no_log_line(tmp_path):
     assert described == {"security_protocol": "SASL_SSL", "sasl_mechanism": "SCRAM-SHA-512",
                          "sasl_username": "alice", "sasl_password_from": "environment",
                          "ssl_cafile": str(tmp_path / "ca.pem"), "ssl_certfile": None}
-    line = JsonFormatter().format(logging.LogRecord("stream.app", logging.INFO, "", 0, "worker started", (), None))
-    record = logging.LogRecord("stream.app", logging.INFO, "", 0, "settings %s", (settings,), None)
+    line = JsonFormatter().format(logging.LogRecord("newsfeed.stream.app", logging.INFO, "", 0, "worker started", (), None))
+    record = logging.LogRecord("newsfeed.stream.app", logging.INFO, "", 0, "settings %s", (settings,), None)
     record.__dict__.update(described)
     assert SECRET not in line and SECRET not in JsonFormatter().format(record)
 
 
 def test_the_password_has_no_flag(tmp_path):
-    from newsfeed import build_parser
+    from newsfeed.cli import build_parser
 
     help_text = build_parser().parse_args(["worker"]).__dict__
     assert "sasl_password" not in help_text and "sasl_password_file" in help_text
@@ -93,7 +93,7 @@ def test_the_password_has_no_flag(tmp_path):
 def test_the_metrics_endpoint_listens_on_loopback_unless_told_otherwise():
     from prometheus_client import CollectorRegistry
 
-    from stream.health import Health, HttpServer
+    from newsfeed.stream.health import Health, HttpServer
 
     assert Settings.from_env({}).http_address == "127.0.0.1:9464"  # the documented default: this host only
     server = HttpServer("127.0.0.1:0", CollectorRegistry(), Health(stall_after_s=60))
@@ -110,9 +110,9 @@ def test_metrics_show_no_article_content_after_a_batch_of_good_and_bad_articles(
 
     from prometheus_client import CollectorRegistry, generate_latest
 
-    from stream.health import Health
-    from stream.metrics import create_metrics
-    from stream.worker import Worker
+    from newsfeed.stream.health import Health
+    from newsfeed.stream.metrics import create_metrics
+    from newsfeed.stream.worker import Worker
     from stream_fakes import FakeModel, FakeSink, FakeSource, FixedClassifier, record
 
     secret_words = ["Zanzibarian-ambassador-9731", "confidential-source-4420", "https://leak.example/a1"]

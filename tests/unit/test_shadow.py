@@ -8,13 +8,13 @@ import time
 
 from prometheus_client import CollectorRegistry
 
-from models.evidence import LabelEvidence, NgramEvidence
-from models.schema import Enrichment, ModelRef
-from stream.health import Health
-from stream.metrics import create_metrics
-from stream.settings import Settings
-from stream.shadow import Shadow, create_shadow_metrics
-from stream.worker import Worker
+from newsfeed.models.evidence import LabelEvidence, NgramEvidence
+from newsfeed.models.schema import Enrichment, ModelRef
+from newsfeed.stream.health import Health
+from newsfeed.stream.metrics import create_metrics
+from newsfeed.stream.settings import Settings
+from newsfeed.stream.shadow import Shadow, create_shadow_metrics
+from newsfeed.stream.worker import Worker
 from stream_fakes import FakeModel, FakeSink, FakeSource, FixedClassifier, article_bytes, record
 
 SETTINGS = Settings.from_env({})
@@ -138,8 +138,8 @@ def test_a_shadow_that_hangs_delays_no_commit_and_its_batches_are_counted_skippe
 
 
 def test_the_shadow_report_counts_flips_per_label_with_samples_and_skips_what_is_not_a_difference():
-    from stream.kafka_client import Record
-    from stream.shadow_report import report
+    from newsfeed.stream.kafka_client import Record
+    from newsfeed.stream.shadow_report import report
 
     differing = []
     _, _, _, shadow, _ = run_with_shadow(batches_of(1), DiplomacyClassifier(),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-import newsfeed
-from models.standard_codes import m49_areas, media_topics
-from models.taxonomy import REGIONS, TOPICS, region_of
+from newsfeed import cli
+from newsfeed.models.standard_codes import m49_areas, media_topics
+from newsfeed.models.taxonomy import REGIONS, TOPICS, region_of
 
 DIPLOMACY = "The foreign ministers of France and Germany met in Berlin for talks on the ceasefire and new sanctions."
 
@@ -35,7 +35,7 @@ def test_the_moves_named_in_the_m49_table_are_the_project_s_own_placement():
 def test_classify_writes_the_codes_of_the_assigned_labels_only(tmp_path, capsysbinary):
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps({"id": "d", "text": DIPLOMACY}) + "\n" + json.dumps({"id": "short", "text": "Talks."}))
-    assert newsfeed.main(["classify", str(source), "--log-level", "ERROR"]) == 0
+    assert cli.main(["classify", str(source), "--log-level", "ERROR"]) == 0
     judged, short = [json.loads(line) for line in capsysbinary.readouterr().out.splitlines()]
     assert judged["topics"] == ["diplomacy", "defence"] and judged["regions"] == ["europe"]
     assert judged["topic_codes"] == {

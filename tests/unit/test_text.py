@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from models.text import (
+from newsfeed.models.text import (
     MAX_COMBINING_RUN,
     detect_language,
     html_to_text,

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from models.errors import ArtifactError
-from models.tfidf import TfidfFeatures, TfidfSettings
+from newsfeed.models.errors import ArtifactError
+from newsfeed.models.tfidf import TfidfFeatures, TfidfSettings
 
 _CORPUS = [
     "The foreign minister met the ambassador for talks on a new trade treaty between the two governments.",

@@ -4,10 +4,10 @@ import base64
 
 import pytest
 
-from models.schema import derive_id
-from stream.codec import Limits
-from stream.errors import ProduceError
-from stream.topics import produce_lines, record_envelope
+from newsfeed.models.schema import derive_id
+from newsfeed.stream.codec import Limits
+from newsfeed.stream.errors import ProduceError
+from newsfeed.stream.topics import produce_lines, record_envelope
 from stream_fakes import FakeSink, article_bytes, record
 
 LIMITS = Limits(max_input_bytes=10_000, max_json_depth=8)

@@ -3,16 +3,16 @@ import json
 import numpy as np
 import pytest
 
-from training.corpora.passages import passage_examples
-from training.corpora import Example
-from training.gold import load_gold, resolve_texts, text_fingerprint
-from models.schema import Enrichment, ModelRef
-from models.taxonomy import TOPICS
-from training.evaluate import Scored, without_source
-from training.fit import FitConfig, consensus_weights, label_matrix
-from training.promote import allowed_net_new_errors, bootstrap_macro_difference, gate_reasons, net_new_errors
-from models.gazetteer import Gazetteer
-from models.pipeline import split_passages
+from newsfeed.training.corpora.passages import passage_examples
+from newsfeed.training.corpora import Example
+from newsfeed.training.gold import load_gold, resolve_texts, text_fingerprint
+from newsfeed.models.schema import Enrichment, ModelRef
+from newsfeed.models.taxonomy import TOPICS
+from newsfeed.training.evaluate import Scored, without_source
+from newsfeed.training.fit import FitConfig, consensus_weights, label_matrix
+from newsfeed.training.promote import allowed_net_new_errors, bootstrap_macro_difference, gate_reasons, net_new_errors
+from newsfeed.models.gazetteer import Gazetteer
+from newsfeed.models.pipeline import split_passages
 
 
 def _row(item, truth, predicted):

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 import pytest
 from prometheus_client import CollectorRegistry
 
-from stream.codec import read_dead_letter
-from stream.errors import CommitError, FencedError, ProduceError, TransactionError, TransactionTimeoutError
-from stream.health import Health
-from stream.metrics import create_metrics
-from stream.settings import Settings
-from stream.transactions import OffsetCommits, Transactions
-from stream.worker import Worker
+from newsfeed.stream.codec import read_dead_letter
+from newsfeed.stream.errors import CommitError, FencedError, ProduceError, TransactionError, TransactionTimeoutError
+from newsfeed.stream.health import Health
+from newsfeed.stream.metrics import create_metrics
+from newsfeed.stream.settings import Settings
+from newsfeed.stream.transactions import OffsetCommits, Transactions
+from newsfeed.stream.worker import Worker
 from stream_fakes import FakeModel, FakeSink, FakeSource, FixedClassifier, article_bytes, record
 
 SETTINGS = Settings.from_env({"NEWSFEED_GUARANTEE": "exactly-once", "NEWSFEED_WORKER_SLOT": "w0"})
@@ -197,7 +197,7 @@ class FakeProducer:
 
 
 def transactional_sink(producer, timeout_s=0.3):
-    from stream.kafka_client import TransactionalSink
+    from newsfeed.stream.kafka_client import TransactionalSink
 
     return TransactionalSink(producer, {}, flush_timeout_s=1, transactional_id="g.w0", timeout_s=timeout_s)
 
@@ -242,7 +242,7 @@ def test_a_consumer_the_group_let_go_sends_no_offsets():
     worker's late commit would overwrite its successor's offsets. The chaos suite caught exactly that."""
     from kafka.consumer.group import ConsumerGroupMetadata
 
-    from stream.kafka_client import KafkaSource
+    from newsfeed.stream.kafka_client import KafkaSource
 
     current = ConsumerGroupMetadata(group_id="g", generation_id=4, member_id="m-1", group_instance_id=None)
     assert KafkaSource(FakeConsumer(current), commit_timeout_ms=1000).group_metadata() is current
@@ -256,7 +256,7 @@ def test_closing_a_producer_whose_flush_times_out_does_not_hide_why_the_worker_s
     worker is stopping for must stay the one reported, not a KafkaTimeoutError from its clean-up."""
     import kafka.errors
 
-    from stream.kafka_client import KafkaSink
+    from newsfeed.stream.kafka_client import KafkaSink
 
     class Stuck:
         def close(self, timeout):
@@ -272,8 +272,8 @@ def test_a_retriable_poll_error_is_an_empty_poll_and_others_stop_the_worker():
     to stop a worker that the next poll would have carried on."""
     import kafka.errors
 
-    from stream.errors import BrokerError
-    from stream.kafka_client import KafkaSource
+    from newsfeed.stream.errors import BrokerError
+    from newsfeed.stream.kafka_client import KafkaSource
 
     class Raising:
         def __init__(self, error):

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from models.pipeline import LENGTH_BANDS, ArticleAggregate, length_band, passage_signals
-from training.fit import FitConfig, fit_aggregate
+from newsfeed.models.pipeline import LENGTH_BANDS, ArticleAggregate, length_band, passage_signals
+from newsfeed.training.fit import FitConfig, fit_aggregate
 
 
 def test_passage_signals_measure_how_much_of_an_article_is_on_the_topic():

@@ -7,12 +7,12 @@ import threading
 import pytest
 from prometheus_client import CollectorRegistry
 
-from stream.codec import read_dead_letter
-from stream.errors import ProduceError
-from stream.health import Health
-from stream.metrics import create_metrics
-from stream.settings import Settings
-from stream.worker import Worker
+from newsfeed.stream.codec import read_dead_letter
+from newsfeed.stream.errors import ProduceError
+from newsfeed.stream.health import Health
+from newsfeed.stream.metrics import create_metrics
+from newsfeed.stream.settings import Settings
+from newsfeed.stream.worker import Worker
 from stream_fakes import FakeModel, FakeSink, FakeSource, FixedClassifier, article_bytes, record
 
 SETTINGS = Settings.from_env({})
@@ -177,7 +177,7 @@ def test_run_reports_the_model_and_each_poll_to_health():
 
 
 def test_the_real_classifier_enriches_through_the_worker(tiny_model):
-    from models.classifier import classify_batch
+    from newsfeed.models.classifier import classify_batch
 
     text = "The rocket launched a communications satellite into orbit from the cosmodrome on Tuesday"
     batch = [record(0, article_bytes("s1", title="Launch", text=text)), record(1, b"nope")]
@@ -191,17 +191,17 @@ def test_the_real_classifier_enriches_through_the_worker(tiny_model):
 
 def test_an_article_the_real_model_fails_on_is_dead_lettered_and_its_batch_committed(tiny_model, monkeypatch):
     """A model bug triggered by one article must not crash-loop the worker on that batch for ever."""
-    import models.classifier
-    from models.classifier import classify_batch
+    import newsfeed.models.classifier
+    from newsfeed.models.classifier import classify_batch
 
-    real_prepare = models.classifier.prepare_article
+    real_prepare = newsfeed.models.classifier.prepare_article
 
     def prepare_failing_on_odd(title, text, html):
         if title == "Odd":
             raise RecursionError("maximum recursion depth exceeded")
         return real_prepare(title, text, html)
 
-    monkeypatch.setattr(models.classifier, "prepare_article", prepare_failing_on_odd)
+    monkeypatch.setattr(newsfeed.models.classifier, "prepare_article", prepare_failing_on_odd)
     text = "The rocket launched a communications satellite into orbit from the cosmodrome on Tuesday"
     batch = [record(0, article_bytes("s1", title="Launch", text=text)), record(1, article_bytes("odd", title="Odd", text=text)),
              record(2, article_bytes("s2", title="Launch", text=text))]

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from models.gazetteer import Gazetteer, score_countries
-from models.taxonomy import TOPICS
-from training.corpora import agnews, nasa, read, whitehouse, wikipedia
-from training.corpora.passages import passage_examples
-from training.corpora.geography import document_countries, event_countries, regions_of
+from newsfeed.models.gazetteer import Gazetteer, score_countries
+from newsfeed.models.taxonomy import TOPICS
+from newsfeed.training.corpora import agnews, nasa, read, whitehouse, wikipedia
+from newsfeed.training.corpora.passages import passage_examples
+from newsfeed.training.corpora.geography import document_countries, event_countries, regions_of
 
 SOURCES: tuple[str, ...] = ("wikipedia", "nasa", "whitehouse", "agnews")
 TRAINING_SOURCES: tuple[str, ...] = ("wikipedia", "nasa", "whitehouse")

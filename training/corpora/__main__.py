@@ -6,8 +6,8 @@ import argparse
 import sys
 import time
 
-from models.taxonomy import TOPICS
-from training.corpora import build_agnews, build_corpus, label_statistics
+from newsfeed.models.taxonomy import TOPICS
+from newsfeed.training.corpora import build_agnews, build_corpus, label_statistics
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from models.gazetteer import Gazetteer, score_countries
-from models.taxonomy import REGIONS, region_of
-from training.corpora.wikipedia import WikiEvent
+from newsfeed.models.gazetteer import Gazetteer, score_countries
+from newsfeed.models.taxonomy import REGIONS, region_of
+from newsfeed.training.corpora.wikipedia import WikiEvent
 
 # A Wikipedia event that links or names more countries than this is a list ("co-sponsored by 135
 # countries"): only the countries the gazetteer scores as focus stay.

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.corpora import cues
+from newsfeed.training.corpora import cues
 
 ARTICLES_DIR = "nasa-news-2024/articles"
 

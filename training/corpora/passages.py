@@ -16,10 +16,10 @@ import random
 from collections.abc import Iterable
 from dataclasses import replace
 
-from models.gazetteer import Gazetteer
-from models.pipeline import split_passages
-from models.taxonomy import region_of
-from training.corpora import cues
+from newsfeed.models.gazetteer import Gazetteer
+from newsfeed.models.pipeline import split_passages
+from newsfeed.models.taxonomy import region_of
+from newsfeed.training.corpora import cues
 
 UNKNOWN_TOPICS = "unknown_topics"
 # Passages teach the space and defence heads what a secondary theme looks like. For diplomacy they

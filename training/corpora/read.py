@@ -22,9 +22,9 @@ from typing import Any
 
 from sklearn.metrics import cohen_kappa_score
 
-from models.taxonomy import TOPICS
-from training.corpora import nasa, whitehouse, wikipedia
-from training.corpora.passages import UNKNOWN_TOPICS
+from newsfeed.models.taxonomy import TOPICS
+from newsfeed.training.corpora import nasa, whitehouse, wikipedia
+from newsfeed.training.corpora.passages import UNKNOWN_TOPICS
 
 READ_LABELS_FILE = Path(__file__).resolve().parents[1] / "labelling" / "read-labels.jsonl"
 # Agreement needed before a source's automatic label for a topic is trusted (Landis and Koch's

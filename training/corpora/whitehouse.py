@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.gazetteer import Gazetteer
-from training.corpora import cues
+from newsfeed.models.gazetteer import Gazetteer
+from newsfeed.training.corpora import cues
 
 BRIEFING_ROOM_DIR = "whitehouse-briefing-room"
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from training.corpora import cues
+from newsfeed.training.corpora import cues
 
 DAYS_DIR = "wikipedia-current-events/days"
 

@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.corpora import nasa, whitehouse, wikipedia
-from training.corpora.read import text_fingerprint
+from newsfeed.training.corpora import nasa, whitehouse, wikipedia
+from newsfeed.training.corpora.read import text_fingerprint
 
 GOLD_FILE = Path(__file__).with_name("dev-gold.jsonl")
 SEED_ID = "../examples/seed-article.txt"

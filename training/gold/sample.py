@@ -132,7 +132,7 @@ def _norm_section(s: str) -> str:
 
 
 def sample_wikipedia(data: Path, rng: random.Random) -> list[tuple[str, str]]:
-    from training.corpora.wikipedia import iter_events
+    from newsfeed.training.corpora.wikipedia import iter_events
 
     pools: dict[str, list[str]] = {k: [] for k in WIKI_STRATA}
     for ev in iter_events(data):
@@ -177,8 +177,8 @@ def _sha16(data: bytes) -> str:
 def validate(data: Path, gold: Path = GOLD) -> list[str]:
     """Problems with the gold file: ids that do not resolve, text hashes that no longer match,
     labels outside the taxonomy, duplicates, too few items, ids the seeded selection does not give."""
-    from models.taxonomy import COUNTRY_REGION, REGIONS, TOPICS
-    from training.corpora.wikipedia import iter_events
+    from newsfeed.models.taxonomy import COUNTRY_REGION, REGIONS, TOPICS
+    from newsfeed.training.corpora.wikipedia import iter_events
 
     errors: list[str] = []
     rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -217,7 +217,7 @@ def validate(data: Path, gold: Path = GOLD) -> list[str]:
         if r["full_length"] != (src in {"nasa", "whitehouse", "seed"}):
             errors.append(f"{i}: full_length")
     # The first draw (this module) and the additions of the labelling draw (training.labelling.select).
-    from training.labelling.select import draw_all
+    from newsfeed.training.labelling.select import draw_all
 
     expected = {item for _, item in draw(data)} | {SEED_ID} | {item.id for item in draw_all(data)["gold"]}
     if set(ids) != expected:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from sklearn.metrics import cohen_kappa_score, f1_score
 
-from models.taxonomy import REGIONS, TOPICS
-from training.gold import GOLD_FILE
-from training.labelling.merge import READ_LABELS_FILE, normalise, read_label_files
+from newsfeed.models.taxonomy import REGIONS, TOPICS
+from newsfeed.training.gold import GOLD_FILE
+from newsfeed.training.labelling.merge import READ_LABELS_FILE, normalise, read_label_files
 
 
 def _rows(path: Path) -> dict[str, dict]:

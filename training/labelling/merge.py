@@ -21,9 +21,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from models.taxonomy import COUNTRY_REGION, REGIONS, TOPICS
-from training.gold import GOLD_FILE, text_fingerprint
-from training.labelling.select import Item, draw_all
+from newsfeed.models.taxonomy import COUNTRY_REGION, REGIONS, TOPICS
+from newsfeed.training.gold import GOLD_FILE, text_fingerprint
+from newsfeed.training.labelling.select import Item, draw_all
 
 READ_LABELS_FILE = Path(__file__).with_name("read-labels.jsonl")
 

@@ -23,10 +23,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.corpora import nasa, whitehouse, wikipedia
-from training.corpora.read import labelled_text
-from training.gold import GOLD_FILE, SEED_ID, load_gold
-from training.gold.sample import whitehouse_stratum, draw as first_gold_draw
+from newsfeed.training.corpora import nasa, whitehouse, wikipedia
+from newsfeed.training.corpora.read import labelled_text
+from newsfeed.training.gold import GOLD_FILE, SEED_ID, load_gold
+from newsfeed.training.gold.sample import whitehouse_stratum, draw as first_gold_draw
 
 SEED = "20261203"
 # Passages: two or three paragraphs of a long document, about this long.
@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _old_gold_items(data: Path) -> dict[str, Item]:
-    from training.gold import resolve_texts
+    from newsfeed.training.gold import resolve_texts
     resolved, _ = resolve_texts(data, load_gold(GOLD_FILE))
     return {g.item.id: Item(g.item.id, g.item.source, "gold/existing", g.title, g.text) for g in resolved}
 

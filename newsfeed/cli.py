@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from contextlib import AbstractContextManager
 from typing import IO, Any
 
-from models.errors import NewsfeedError
-from stream.errors import ConfigError
-from stream.logs import configure_logging
-from stream.security import SECURITY_FIELDS
-from stream.settings import (OPTIONS, KafkaConnection, OfflineSettings, ProducerSettings, Settings, TopicSettings,
+from newsfeed.models.errors import NewsfeedError
+from newsfeed.stream.errors import ConfigError
+from newsfeed.stream.logs import configure_logging
+from newsfeed.stream.security import SECURITY_FIELDS
+from newsfeed.stream.settings import (OPTIONS, KafkaConnection, OfflineSettings, ProducerSettings, Settings, TopicSettings,
                              add_flags, flags_from, read_options)
 
 log = logging.getLogger("newsfeed")
@@ -91,7 +91,7 @@ def _worker_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_worker(args: argparse.Namespace) -> int:
-    from stream.app import install_stop_signals, run_worker
+    from newsfeed.stream.app import install_stop_signals, run_worker
 
     settings = Settings.from_env(os.environ, flags_from(args))
     configure_logging(settings.log_level)
@@ -114,9 +114,9 @@ def _classify_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_classify(args: argparse.Namespace) -> int:
-    from stream.app import default_classify, load_model
-    from stream.batch import Enriched, classify_lines, decode_all, enrich_batch
-    from stream.codec import decode_text
+    from newsfeed.stream.app import default_classify, load_model
+    from newsfeed.stream.batch import Enriched, classify_lines, decode_all, enrich_batch
+    from newsfeed.stream.codec import decode_text
 
     _logging(args)
     settings = OfflineSettings.from_env(os.environ, flags_from(args))
@@ -148,10 +148,10 @@ def _explain_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_explain(args: argparse.Namespace) -> int:
-    from models.explain import COLOUR, PLAIN, explain
-    from models.schema import InvalidArticle
-    from stream.app import load_model
-    from stream.codec import decode_article, decode_text
+    from newsfeed.models.explain import COLOUR, PLAIN, explain
+    from newsfeed.models.schema import InvalidArticle
+    from newsfeed.stream.app import load_model
+    from newsfeed.stream.codec import decode_article, decode_text
 
     configure_logging("ERROR")  # the view is the output; a log line would only get in its way
     settings = Settings.from_env(os.environ, flags_from(args))
@@ -177,14 +177,14 @@ def _run_explain(args: argparse.Namespace) -> int:
 # --- schema ------------------------------------------------------------------------------------
 
 def _schema_arguments(parser: argparse.ArgumentParser) -> None:
-    from models.contract import SCHEMAS
+    from newsfeed.models.contract import SCHEMAS
 
     parser.add_argument("name", nargs="?", default="output", choices=tuple(SCHEMAS), metavar="NAME",
                         help=f"which document: {', '.join(SCHEMAS)} (default output, the enriched record)")
 
 
 def _run_schema(args: argparse.Namespace) -> int:
-    from models.contract import schema_text
+    from newsfeed.models.contract import schema_text
 
     sys.stdout.write(schema_text(args.name))
     return 0
@@ -199,8 +199,8 @@ def _produce_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_produce(args: argparse.Namespace) -> int:
-    from stream.codec import Limits
-    from stream.topics import produce_file
+    from newsfeed.stream.codec import Limits
+    from newsfeed.stream.topics import produce_file
 
     settings = _connection(args, ProducerSettings)
     # the worker's decoder limits: a line gets the key (article id) the worker would read from it
@@ -224,7 +224,7 @@ def _consume_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_consume(args: argparse.Namespace) -> int:
-    from stream.topics import read_records, read_topic, record_envelope
+    from newsfeed.stream.topics import read_records, read_topic, record_envelope
 
     if args.max is not None and args.max <= 0:
         raise ConfigError("--max must be a positive number")
@@ -248,7 +248,7 @@ def _topics_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_topics(args: argparse.Namespace) -> int:
-    from stream.topics import create_topics
+    from newsfeed.stream.topics import create_topics
 
     connection = _connection(args)
     for row in create_topics(connection, TopicSettings.from_env(os.environ, flags_from(args))):
@@ -259,7 +259,7 @@ def _run_topics(args: argparse.Namespace) -> int:
 # --- dlq ---------------------------------------------------------------------------------------
 
 def _dlq_arguments(parser: argparse.ArgumentParser) -> None:
-    from models.schema import DEAD_LETTER_REASONS
+    from newsfeed.models.schema import DEAD_LETTER_REASONS
 
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION", parser_class=_Parser)
     inspect = actions.add_parser("inspect", help="count a dead-letter topic's records by reason, with samples",
@@ -280,7 +280,7 @@ def _dlq_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_dlq(args: argparse.Namespace) -> int:
-    from stream.dlq import inspect, plan_redrive, read_dead_letters, redrive_to
+    from newsfeed.stream.dlq import inspect, plan_redrive, read_dead_letters, redrive_to
 
     if args.action == "inspect" and args.samples < 0:
         raise ConfigError("--samples must be 0 or more")
@@ -318,8 +318,8 @@ def _shadow_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_shadow(args: argparse.Namespace) -> int:
-    from stream.shadow_report import report
-    from stream.topics import read_records, read_topic
+    from newsfeed.stream.shadow_report import report
+    from newsfeed.stream.topics import read_records, read_topic
 
     topic = args.topic or _read(args, "shadow_topic")
     if topic is None:
@@ -358,8 +358,8 @@ def _train_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_train(args: argparse.Namespace) -> int:
-    from training.fit import FitConfig
-    from training.train import train
+    from newsfeed.training.fit import FitConfig
+    from newsfeed.training.train import train
 
     _logging(args)
     directory = train(_existing_dir(args.data, "--data"), args.out, FitConfig(seed=args.seed), _progress)
@@ -377,11 +377,11 @@ def _evaluate_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from models.artifact import load_model
-    from models.registry import resolve_model_dir
-    from training.evaluate import evaluate_all
-    from training.fit import FitConfig
-    from training.report import write_report
+    from newsfeed.models.artifact import load_model
+    from newsfeed.models.registry import resolve_model_dir
+    from newsfeed.training.evaluate import evaluate_all
+    from newsfeed.training.fit import FitConfig
+    from newsfeed.training.report import write_report
 
     _logging(args)
     model = load_model(resolve_model_dir(_read(args, "model_dir")))
@@ -405,8 +405,8 @@ def _promote_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_promote(args: argparse.Namespace) -> int:
-    from models.registry import set_current
-    from training.promote import promote
+    from newsfeed.models.registry import set_current
+    from newsfeed.training.promote import promote
 
     _logging(args)
     if (args.artifact is None) == (args.to is None):
@@ -458,11 +458,11 @@ def _model_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_model(args: argparse.Namespace) -> int:
-    from models.registry import resolve_model_dir
+    from newsfeed.models.registry import resolve_model_dir
 
     configure_logging("INFO")  # offline tools: no worker setting is read, so none can refuse to parse
     if args.action == "convert":
-        from models.convert import convert_model
+        from newsfeed.models.convert import convert_model
 
         model = convert_model(_existing_dir(args.source, "SRC"), args.target)
         sys.stdout.write(json.dumps({"converted": str(model.path), "version": model.version, "sha256": model.sha256})
@@ -470,7 +470,7 @@ def _run_model(args: argparse.Namespace) -> int:
         return 0
     if args.action == "rates":
         return _write_rates(args, resolve_model_dir(_existing_dir(args.source, "SRC")))
-    from models.inspection import diff_artifacts, inspect_artifact, sample_articles
+    from newsfeed.models.inspection import diff_artifacts, inspect_artifact, sample_articles
 
     if args.action == "inspect":
         report = inspect_artifact(resolve_model_dir(_existing_dir(args.artifact, "DIR")))
@@ -485,10 +485,10 @@ def _run_model(args: argparse.Namespace) -> int:
 
 
 def _write_rates(args: argparse.Namespace, source: Any) -> int:
-    from models.artifact import load_model
-    from stream.app import default_classify
-    from stream.batch import Enriched, classify_lines
-    from training.rates import expected_rates, write_with_rates
+    from newsfeed.models.artifact import load_model
+    from newsfeed.stream.app import default_classify
+    from newsfeed.stream.batch import Enriched, classify_lines
+    from newsfeed.training.rates import expected_rates, write_with_rates
 
     # The worker's default input limits, whatever this host's variables say: the rates of what a worker judges.
     settings = OfflineSettings.from_env({})

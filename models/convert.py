@@ -9,6 +9,11 @@ at conversion time: the one the format-1 model was being served with. It needs s
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from newsfeed.models.artifact import FORMAT_1_PIPELINE, MANIFEST_FILE, MODEL_CARD_FILE, Model, load_model, read_metadata, save_model, sha256_of
@@ -54,10 +59,41 @@ def _unpickle(pipeline: Path) -> TextModel:
     import joblib  # only here: nothing else in the project reads a pickle
 
     try:
-        text_model = joblib.load(pipeline)
+        with _format_1_module_names():
+            text_model = joblib.load(pipeline)
     except Exception as exc:  # a pickle can fail in many ways; all of them mean "unusable artifact"
         raise ArtifactError(f"{pipeline}: cannot be loaded: {type(exc).__name__}: {exc}") from exc
     if not isinstance(text_model, TextModel):
         raise ArtifactError(f"{pipeline}: holds a {type(text_model).__name__}, not a TextModel")
     return text_model
 
+
+
+@contextmanager
+def _format_1_module_names() -> Iterator[None]:
+    """Let a format-1 pickle find its classes, for the length of the unpickling only.
+
+    Format-1 artifacts were written before the package took one import name, so their pickles name
+    `models.pipeline`, `models.tfidf`, ...: modules that are `newsfeed.models.*` now, and that an
+    installed package must not provide as `models` (the name would collide with other projects').
+    Unpickling imports a class's module by name through sys.modules, so each old name points at its
+    new module while joblib reads, and whatever those names held before (nothing, or some other
+    project's `models`) is put back afterwards. Process-wide while it lasts: fine for a one-off
+    offline command, which is the only caller.
+    """
+    from newsfeed import models
+
+    aliases = {"models": models}
+    for module in pkgutil.iter_modules(models.__path__):
+        aliases[f"models.{module.name}"] = importlib.import_module(f"{models.__name__}.{module.name}")
+    missing = object()
+    before = {name: sys.modules.get(name, missing) for name in aliases}
+    sys.modules.update(aliases)
+    try:
+        yield
+    finally:
+        for name, previous in before.items():
+            if previous is missing:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = previous

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import types
 from dataclasses import dataclass
 
 import pytest
@@ -86,13 +89,46 @@ def _write_format_1(text_model, directory, version: str):
     import joblib
 
     directory.mkdir(parents=True)
-    joblib.dump(text_model, directory / "pipeline.joblib", compress=3)
+    with _pre_namespace_module_names():
+        joblib.dump(text_model, directory / "pipeline.joblib", compress=3)
     digest = hashlib.sha256((directory / "pipeline.joblib").read_bytes()).hexdigest()
     metadata = {"version": version, "sha256": digest, "format_version": 1, "text_prep_version": "2",
                 "topics": list(text_model.topics), "regions": list(text_model.regions)}
     (directory / "metadata.json").write_text(json.dumps(metadata))
     (directory / "MODEL_CARD.md").write_text(f"# {version}\n")
     return directory
+
+
+@contextlib.contextmanager
+def _pre_namespace_module_names():
+    """Pickle as the code that wrote format 1 did: its modules were `models.*`, not `newsfeed.models.*`.
+
+    A pickle names a class or function by its `__module__`, and checks that the name leads back to it
+    through sys.modules; both are renamed for the length of the dump, then restored.
+    """
+    import newsfeed.models
+
+    renamed, aliases = [], {"models": newsfeed.models}
+    for name, module in list(sys.modules.items()):
+        if name.startswith("newsfeed.models."):
+            aliases[name.removeprefix("newsfeed.")] = module
+            for value in vars(module).values():
+                if isinstance(value, type | types.FunctionType) and value.__module__ == name:
+                    renamed.append((value, name))
+    before = {name: sys.modules.get(name) for name in aliases}
+    sys.modules.update(aliases)
+    for value, name in renamed:
+        value.__module__ = name.removeprefix("newsfeed.")
+    try:
+        yield
+    finally:
+        for value, name in renamed:
+            value.__module__ = name
+        for name, previous in before.items():
+            if previous is None:
+                del sys.modules[name]
+            else:
+                sys.modules[name] = previous
 
 
 @pytest.fixture(scope="session")

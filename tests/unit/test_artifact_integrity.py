@@ -160,3 +160,18 @@ def test_loading_and_classifying_needs_neither_scikit_learn_nor_joblib_nor_pycou
     assert run.returncode == 0, run.stderr[-2000:]
     expected = [e.as_dict() for e in classify_batch(ARTICLES, load_model(tiny_model_dir))]
     assert json.loads(run.stdout) == expected
+
+
+def test_a_format_1_pickle_names_the_modules_before_the_namespace_and_still_converts(tiny_fit, write_format_1, tmp_path):
+    """Format-1 artifacts were pickled when the model layer was the top-level package `models`: the
+    conversion finds `models.pipeline` as `newsfeed.models.pipeline`, and leaves no `models` behind."""
+    import sys
+    import zlib
+
+    text_model, _ = tiny_fit
+    old = write_format_1(text_model, tmp_path / "old-1", "old-1")
+    raw = zlib.decompress((old / "pipeline.joblib").read_bytes())  # joblib's compress=3 is one zlib stream
+    assert b"models.pipeline" in raw and b"newsfeed" not in raw
+    had_models = "models" in sys.modules
+    assert convert_model(old, tmp_path / "new" / "old-1").version == "old-1"
+    assert ("models" in sys.modules) == had_models

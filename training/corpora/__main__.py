@@ -1,4 +1,4 @@
-"""`python -m training.corpora <data_dir>`: build the corpora and print what labels they got."""
+"""`python -m newsfeed.training.corpora <data_dir>`: build the corpora and print what labels they got."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from newsfeed.training.corpora import build_agnews, build_corpus, label_statisti
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.corpora", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m newsfeed.training.corpora", description=__doc__)
     parser.add_argument("data_dir", help="the data directory, e.g. ../shared/data")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)

@@ -4,8 +4,8 @@ Prints one id per line (``<stratum>\t<id>``) in the scheme of ``dev-gold.jsonl``
 themselves are hand-made (see README.md); this script only fixes *which* items were labelled, so
 the selection is reproducible:
 
-    python -m training.gold.sample --data ../shared/data [--only nasa,whitehouse,agnews,wikipedia]
-    python -m training.gold.sample --data ../shared/data --validate   # check dev-gold.jsonl
+    python -m newsfeed.training.gold.sample --data ../shared/data [--only nasa,whitehouse,agnews,wikipedia]
+    python -m newsfeed.training.gold.sample --data ../shared/data --validate   # check dev-gold.jsonl
 """
 
 from __future__ import annotations

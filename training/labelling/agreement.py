@@ -1,6 +1,6 @@
 """Agreement between the first labels and a second, independent reading of a sample (Cohen's kappa).
 
-    python -m training.labelling.agreement --labels DIR
+    python -m newsfeed.training.labelling.agreement --labels DIR
 
 The first pass is what the repository keeps (`read-labels.jsonl`, `../gold/dev-gold.jsonl`); the
 second pass is DIR's `second-training-*.jsonl`, `second-round2-*.jsonl` (round 2's White House
@@ -69,7 +69,7 @@ def render(name: str, report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.labelling.agreement", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m newsfeed.training.labelling.agreement", description=__doc__.split("\n\n")[0])
     parser.add_argument("--labels", required=True, type=Path, help="the directory of the readers' label files")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)

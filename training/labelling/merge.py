@@ -1,6 +1,6 @@
 """Collect the readers' label files into the repository's label sets, checked and fingerprinted.
 
-    python -m training.labelling.merge --data ../shared/data --labels DIR
+    python -m newsfeed.training.labelling.merge --data ../shared/data --labels DIR
 
 DIR holds one JSON Lines file per batch, named after the batch (`training-nasa-003.jsonl`, parts
 `...-part1.jsonl` allowed), as PROCEDURE.md describes. First-pass training labels go to
@@ -121,7 +121,7 @@ def merge(data: Path, labels: Path) -> dict[str, Counter]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.labelling.merge", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m newsfeed.training.labelling.merge", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", required=True, type=Path, help="the shared data directory")
     parser.add_argument("--labels", required=True, type=Path, help="the directory of the readers' label files")
     args = parser.parse_args(argv)

@@ -9,7 +9,7 @@ what gets read; they never decide a label.
 
 Nothing drawn overlaps the gold set: training items exclude every gold id, old and new.
 
-    python -m training.labelling.select --data ../shared/data --out var/labelling
+    python -m newsfeed.training.labelling.select --data ../shared/data --out var/labelling
 """
 
 from __future__ import annotations
@@ -234,7 +234,7 @@ def write_batches(items: list[Item], out: Path, name: str, max_chars: int) -> li
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.labelling.select", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m newsfeed.training.labelling.select", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", required=True, type=Path, help="the shared data directory")
     parser.add_argument("--out", required=True, type=Path, help="where the batch files go (never the repository)")
     parser.add_argument("--batch-chars", type=int, default=90_000, help="characters per batch file (default 90000)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 import types
 from dataclasses import dataclass
@@ -134,3 +135,13 @@ def _pre_namespace_module_names():
 @pytest.fixture(scope="session")
 def tiny_model(tiny_model_dir):
     return load_model(tiny_model_dir)
+
+
+@pytest.fixture
+def restore_logging():
+    """The CLI takes over the root logger, as a process should; give it back after each test."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

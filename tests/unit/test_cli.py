@@ -1,7 +1,6 @@
 """The `newsfeed` command without a broker: argument errors, `classify` on files and on stdin."""
 
 import json
-import logging
 from pathlib import Path
 
 import pytest
@@ -12,14 +11,7 @@ SEED = Path(__file__).resolve().parents[3] / "shared" / "examples" / "seed-artic
 SPACE = "The rocket launched a communications satellite into orbit from the cosmodrome on Tuesday morning"
 
 
-@pytest.fixture(autouse=True)
-def restore_logging():
-    """The CLI takes over the root logger, as a process should; give it back after each test."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_logging")  # the CLI takes over the root logger
 
 
 @pytest.mark.parametrize("argv, message", [

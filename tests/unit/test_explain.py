@@ -4,7 +4,6 @@ plain markers elsewhere; bad arguments are one line and a non-zero exit."""
 from __future__ import annotations
 
 import json
-import logging
 import re
 from pathlib import Path
 
@@ -17,14 +16,7 @@ SEED = Path(__file__).resolve().parents[3] / "shared" / "examples" / "seed-artic
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-@pytest.fixture(autouse=True)
-def restore_logging():
-    """The CLI takes over the root logger, as a process should; give it back after each test."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_logging")  # the CLI takes over the root logger
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import csv
 import json
-import logging
 import pickle
 import shutil
 
@@ -14,14 +13,7 @@ from newsfeed.models.artifact import save_model
 from newsfeed.models.gazetteer_data import ALIASES_FILE, GazetteerData
 
 
-@pytest.fixture(autouse=True)
-def restore_logging():
-    """The CLI takes over the root logger, as a process should; give it back after each test."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_logging")  # the CLI takes over the root logger
 
 
 def run(argv, capsys):

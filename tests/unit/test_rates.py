@@ -2,7 +2,6 @@
 and served by a worker as newsfeed_label_expected_rate for the drift alert, or not at all without them."""
 
 import json
-import logging
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -20,14 +19,7 @@ from newsfeed.training.rates import expected_rates
 EXAMPLES = str(ROOT / "examples" / "articles.jsonl")
 
 
-@pytest.fixture(autouse=True)
-def restore_logging():
-    """The CLI takes over the root logger, as a process should; give it back after each test."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_logging")  # the CLI takes over the root logger
 
 
 class Judged:

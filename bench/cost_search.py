@@ -56,7 +56,7 @@ def search(examples: int, seed: int) -> list[tuple[float, str, str]]:
     from hypothesis import HealthCheck, Phase, given, settings, seed as hypothesis_seed, strategies as st, target
 
     from newsfeed.models.artifact import load_model
-    from newsfeed.models.registry import resolve_model_dir
+    from newsfeed.models.model_registry import resolve_model_dir
 
     model = load_model(resolve_model_dir(None))
     found: list[tuple[float, str, str]] = []

@@ -33,7 +33,7 @@ def identity_articles(data_dir: Path) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     from newsfeed.models.artifact import load_model
     from newsfeed.models.classifier import classify_batch
-    from newsfeed.models.registry import resolve_model_dir
+    from newsfeed.models.model_registry import resolve_model_dir
     from newsfeed.models.schema import article_from_dict
 
     parser = argparse.ArgumentParser(prog="python -m bench.identity")

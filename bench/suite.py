@@ -163,7 +163,7 @@ def _create(run: Run, topics: list[str], groups: list[str]) -> None:
 
 
 def _model_dir() -> str:
-    from newsfeed.models.registry import resolve_model_dir
+    from newsfeed.models.model_registry import resolve_model_dir
 
     return str(resolve_model_dir(os.environ.get("NEWSFEED_MODEL_DIR") or None))
 

@@ -66,7 +66,7 @@ def _record(shape: Shape, size: int) -> bytes:
 def run_worst_case() -> list[WorstCase]:
     from newsfeed.models.artifact import load_model
     from newsfeed.models.classifier import classify_batch
-    from newsfeed.models.registry import resolve_model_dir
+    from newsfeed.models.model_registry import resolve_model_dir
     from newsfeed.models.schema import Article
     from newsfeed.stream.codec import decode_article
     from newsfeed.stream.settings import Settings

@@ -378,7 +378,7 @@ def _evaluate_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run_evaluate(args: argparse.Namespace) -> int:
     from newsfeed.models.artifact import load_model
-    from newsfeed.models.registry import resolve_model_dir
+    from newsfeed.models.model_registry import resolve_model_dir
     from newsfeed.training.evaluate import evaluate_all
     from newsfeed.training.fit import FitConfig
     from newsfeed.training.report import write_report
@@ -405,7 +405,7 @@ def _promote_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_promote(args: argparse.Namespace) -> int:
-    from newsfeed.models.registry import set_current
+    from newsfeed.models.model_registry import set_current
     from newsfeed.training.promote import promote
 
     _logging(args)
@@ -458,7 +458,7 @@ def _model_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_model(args: argparse.Namespace) -> int:
-    from newsfeed.models.registry import resolve_model_dir
+    from newsfeed.models.model_registry import resolve_model_dir
 
     configure_logging("INFO")  # offline tools: no worker setting is read, so none can refuse to parse
     if args.action == "convert":

@@ -43,7 +43,7 @@ def load_model(model_dir: str | None) -> Any:
     # The model layer (numpy, scipy) is imported here, not at module top: `newsfeed produce`,
     # `consume` and `--help` do not need it, and the worker loop is unit-tested without it.
     from newsfeed.models.artifact import load_model as load_artifact
-    from newsfeed.models.registry import resolve_model_dir
+    from newsfeed.models.model_registry import resolve_model_dir
 
     directory: Path = resolve_model_dir(model_dir)
     return load_artifact(directory)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from newsfeed.models.errors import NewsfeedError, RegistryError
-from newsfeed.models.registry import CURRENT_FILE, SHIPPED_REGISTRY, current_version_dir
+from newsfeed.models.model_registry import CURRENT_FILE, SHIPPED_REGISTRY, current_version_dir
 from newsfeed.models.schema import STATUSES, Article
 from newsfeed.models.taxonomy import TOPICS
 from newsfeed.stream.metrics import Metrics

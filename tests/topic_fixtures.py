@@ -33,7 +33,7 @@ def loadable_model_dir() -> str:
     """The model the workers load: NEWSFEED_MODEL_DIR, else the shipped default. Loaded once here, so a
     broken artifact fails the session with its own message rather than every worker with a timeout."""
     from newsfeed.models.artifact import load_model
-    from newsfeed.models.registry import resolve_model_dir
+    from newsfeed.models.model_registry import resolve_model_dir
 
     directory = resolve_model_dir(os.environ.get("NEWSFEED_MODEL_DIR") or None)
     load_model(directory)

@@ -16,7 +16,7 @@ from typing import Sequence
 
 from newsfeed.models.artifact import Model, load_model
 from newsfeed.models.errors import RegistryError
-from newsfeed.models.registry import add_version, current_version_dir, set_current
+from newsfeed.models.model_registry import add_version, current_version_dir, set_current
 from newsfeed.models.taxonomy import REGIONS, TOPICS
 from newsfeed.training import scoring
 from newsfeed.training.evaluate import Scored, evaluate_gold

@@ -15,7 +15,7 @@ from topic_fixtures import ROOT, send_all
 from feed import Feeder, articles
 from waiting import wait_until
 from newsfeed.models.artifact import MODEL_CARD_FILE, WEIGHTS_FILE, load_model, save_model
-from newsfeed.models.registry import add_version, set_current
+from newsfeed.models.model_registry import add_version, set_current
 
 pytestmark = pytest.mark.integration
 

@@ -42,7 +42,7 @@ def run(examples: int):
 @pytest.fixture(scope="module")
 def model():
     from newsfeed.models.artifact import load_model
-    from newsfeed.models.registry import resolve_model_dir
+    from newsfeed.models.model_registry import resolve_model_dir
 
     return load_model(resolve_model_dir(None))
 

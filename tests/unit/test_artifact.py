@@ -6,7 +6,7 @@ import pytest
 
 from newsfeed.models.artifact import MANIFEST_FILE, WEIGHTS_FILE, load_model, read_metadata, save_model
 from newsfeed.models.errors import ArtifactError, RegistryError
-from newsfeed.models.registry import add_version, current_version, resolve_model_dir, set_current
+from newsfeed.models.model_registry import add_version, current_version, resolve_model_dir, set_current
 
 
 def test_saved_artifact_records_labels_thresholds_and_every_file_s_hash(tiny_model_dir, tiny_model):

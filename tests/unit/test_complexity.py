@@ -15,7 +15,7 @@ from bench.adversarial import SHAPES, Shape
 from bench.worst_case import GROWTH_SIZES, MAX_GROWTH_EXPONENT, cpu_seconds, growth_exponent
 from newsfeed.models.artifact import load_model
 from newsfeed.models.classifier import classify_batch
-from newsfeed.models.registry import resolve_model_dir
+from newsfeed.models.model_registry import resolve_model_dir
 from newsfeed.models.schema import Article
 
 

@@ -17,7 +17,7 @@ from newsfeed.models.evidence import (
 )
 from newsfeed.models.gazetteer import Gazetteer
 from newsfeed.models.pipeline import mask_names, masked_regions, passage_paragraphs, split_passages
-from newsfeed.models.registry import resolve_model_dir
+from newsfeed.models.model_registry import resolve_model_dir
 from newsfeed.models.schema import enriched_record
 from newsfeed.models.text import prepare_article
 from newsfeed.models.tfidf import lower_and_strip_accents

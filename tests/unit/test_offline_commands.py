@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from newsfeed import cli
-from newsfeed.models.registry import add_version
+from newsfeed.models.model_registry import add_version
 
 SPACE = "The rocket launched a communications satellite into orbit from the cosmodrome on Tuesday morning"
 

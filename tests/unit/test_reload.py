@@ -9,7 +9,7 @@ from prometheus_client import CollectorRegistry
 
 from newsfeed.models.artifact import MODEL_CARD_FILE, WEIGHTS_FILE, load_model, save_model
 from newsfeed.models.classifier import classify_batch
-from newsfeed.models.registry import SHIPPED_REGISTRY, add_version, set_current
+from newsfeed.models.model_registry import SHIPPED_REGISTRY, add_version, set_current
 from newsfeed.stream.metrics import create_metrics
 from newsfeed.stream.reload import ModelWatcher, smoke_check, watched_registry
 

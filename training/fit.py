@@ -200,17 +200,20 @@ def consensus_weights(examples, titles, bodies, y_topics: np.ndarray, topic_weig
     for _, held in GroupKFold(n_splits=config.consensus_folds).split(checked_rows, groups=documents[checked_rows]):
         held_documents = set(documents[checked_rows[held]])
         train = indices[[d not in held_documents for d in documents]]
-        heads, vectorizer = _fit_topic_heads(titles, bodies, y_topics, topic_weights, train, config)
-        for rows, out, share in ((checked_rows[held], checked_probs, None), (judged_rows, judged_probs, config.consensus_folds)):
-            features = vectorizer.transform([model_input(titles[i], bodies[i], config.max_body_chars) for i in rows])
-            probs = heads.probabilities(features)
-            if share is None:
-                out[held] = probs
-            else:
-                out += probs / share
+        vectorizer, features = _fitted_vectorizer(titles, bodies, train, config)
+        heads = _fit_heads(features, y_topics[train], topic_weights[train], TOPICS, config.c_topics, config.seed)
+
+        def probabilities(rows: np.ndarray) -> np.ndarray:
+            return heads.probabilities(vectorizer.transform(
+                [model_input(titles[i], bodies[i], config.max_body_chars) for i in rows]))
+
+        checked_probs[held] = probabilities(checked_rows[held])
+        # An automatic label is judged by every fold's heads (none saw its topic label): their mean.
+        judged_probs += probabilities(judged_rows) / config.consensus_folds
     threshold, _ = _tune(checked_probs, y_topics[checked_rows], config, np.ones(checked_probs.shape, dtype=bool))
     rule = label_matrix([examples[i] for i in checked_rows], AUTOMATIC_TOPICS, TOPICS).astype(bool)
     weights = topic_weights.copy()
+    example_weights = np.array([e.weight for e in examples], dtype=np.float64)
     report: dict[str, dict[str, dict]] = {}
     sources = np.array([e.source for e in examples])
     for source in sorted(set(sources[judged_rows])):
@@ -223,7 +226,7 @@ def consensus_weights(examples, titles, bodies, y_topics: np.ndarray, topic_weig
             kappa = _kappa(rule[on_read, k][agrees], y_topics[checked_rows[on_read], k][agrees] == 1)
             judged = judged_probs[np.searchsorted(judged_rows, targets), k] >= threshold[k]
             restore = targets[judged == (y_topics[targets, k] == 1)] if kappa >= read.AUX_MIN_KAPPA else targets[:0]
-            weights[restore, k] = np.array([examples[i].weight for i in restore])
+            weights[restore, k] = example_weights[restore]
             report.setdefault(source, {})[topic] = {
                 "kappa_kept": round(kappa, 3), "read_checked": int(on_read.sum()), "read_kept": int(agrees.sum()),
                 "automatic": int(len(targets)), "restored": int(len(restore))}
@@ -240,10 +243,6 @@ def _kappa(a: np.ndarray, b: np.ndarray) -> float:
     return float(cohen_kappa_score(a, b))
 
 
-def _fit_topic_heads(titles, bodies, y_topics, topic_weights, idx, config: FitConfig):
-    vectorizer = build_vectorizer(config.max_features, config.min_df, config.ngram_max)
-    features = vectorizer.fit_transform([model_input(titles[i], bodies[i], config.max_body_chars) for i in idx]).tocsr()
-    return _fit_heads(features, y_topics[idx], topic_weights[idx], TOPICS, config.c_topics, config.seed), vectorizer
 
 
 def is_read(example: LabelledText) -> bool:
@@ -321,9 +320,15 @@ def fit_aggregate(whole: np.ndarray, signals: np.ndarray, y: np.ndarray, body_ch
     return ArticleAggregate(coef, intercept, thresholds), band_f1
 
 
-def _fit(titles, bodies, y_topics, y_regions, topic_weights, region_weights, idx, config: FitConfig) -> TextModel:
+def _fitted_vectorizer(titles, bodies, idx, config: FitConfig):
+    """The recipe's vectorizer fitted on rows `idx`, and those rows' features."""
     vectorizer = build_vectorizer(config.max_features, config.min_df, config.ngram_max)
     features = vectorizer.fit_transform([model_input(titles[i], bodies[i], config.max_body_chars) for i in idx]).tocsr()
+    return vectorizer, features
+
+
+def _fit(titles, bodies, y_topics, y_regions, topic_weights, region_weights, idx, config: FitConfig) -> TextModel:
+    vectorizer, features = _fitted_vectorizer(titles, bodies, idx, config)
     topic_heads = _fit_heads(features, y_topics[idx], topic_weights[idx], TOPICS, config.c_topics, config.seed)
     region_weights = np.repeat(region_weights[idx][:, None], len(REGIONS), axis=1)
     region_heads = _fit_heads(features, y_regions[idx], region_weights, REGIONS, config.c_regions, config.seed)

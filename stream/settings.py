@@ -260,13 +260,10 @@ class TopicSettings(_FromEnv):
         super()._check()
 
 
-@dataclass(frozen=True)
-class OfflineSettings(_FromEnv):
-    """What the commands that need no Kafka read (`classify`, `evaluate`): the model and the decoder's
-    limits, which `classify` shares with the worker so that it classifies exactly as the worker does."""
+class _DecoderLimits:
+    """`limits` for a settings group with the decoder's three bounds: the worker's and `classify`'s,
+    which must refuse exactly the same input."""
 
-    model_dir: str | None
-    batch_size: int
     max_input_bytes: int
     max_json_depth: int
     max_text_chars: int
@@ -278,7 +275,19 @@ class OfflineSettings(_FromEnv):
 
 
 @dataclass(frozen=True)
-class Settings(ProducerSettings, TopicSettings):
+class OfflineSettings(_DecoderLimits, _FromEnv):
+    """What the commands that need no Kafka read (`classify`, `evaluate`): the model and the decoder's
+    limits, which `classify` shares with the worker so that it classifies exactly as the worker does."""
+
+    model_dir: str | None
+    batch_size: int
+    max_input_bytes: int
+    max_json_depth: int
+    max_text_chars: int
+
+
+@dataclass(frozen=True)
+class Settings(_DecoderLimits, ProducerSettings, TopicSettings):
     """The worker's settings: every option, its connection and topics included."""
 
     group_id: str
@@ -303,11 +312,6 @@ class Settings(ProducerSettings, TopicSettings):
     processes: int
     create_topics: bool
     log_level: str
-
-    @property
-    def limits(self) -> Limits:
-        """What the decoder refuses as too_large or too_deep."""
-        return Limits(self.max_input_bytes, self.max_json_depth, self.max_text_chars)
 
     def _check(self) -> None:
         if self.shadow_topic is not None:

@@ -22,7 +22,7 @@ from newsfeed.models.taxonomy import REGIONS, TOPICS
 from newsfeed.models.text import prepare_article
 from newsfeed.training import scoring
 from newsfeed.training.corpora import build_agnews, build_corpus
-from newsfeed.training.corpora.read import SPLICED_FROM
+from newsfeed.training.corpora.read import SPLICED_FROM, document_id
 from newsfeed.training.fit import PASSAGE_MARK, FitConfig, fit_text_model
 from newsfeed.training.gold import SEED_ID, GoldText, load_gold, resolve_texts
 
@@ -170,7 +170,8 @@ def evaluate_splits(data_dir: str | Path, config: FitConfig, progress: Callable[
       tested on that source's gold items: the best estimate here of a source never seen.
     """
     examples = build_corpus(data_dir, exclude_ids=frozenset(item.id for item in load_gold()), seed=config.seed)
-    documents = [e for e in examples if PASSAGE_MARK not in e.id]  # test on whole texts, as the worker sees them
+    # Test on whole texts, as the worker sees them: documents and events, never passages or splices.
+    documents = [e for e in examples if PASSAGE_MARK not in document_id(e.id)]
     gold, _ = resolve_texts(data_dir, load_gold())
     results = {}
     splits = {"time": (_time_split(examples)[0], [_Tested(e.id, e.source, e.title, e.text, e.topics, e.regions,

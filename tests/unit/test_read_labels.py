@@ -53,3 +53,31 @@ def test_documents_are_labelled_on_their_first_paragraphs_up_to_the_limit():
     assert labelled_text(text, limit=500) == first.rstrip()
     assert labelled_text("Lead.\n" + "x" * 1000, limit=500) == ("Lead.\n" + "x" * 1000)[:500]  # no usable break
     assert labelled_text("short", limit=500) == "short"
+
+
+def test_a_document_read_whole_is_trained_on_whole_and_replaces_its_automatic_example(tmp_path):
+    from newsfeed.training.corpora import whitehouse
+    from newsfeed.training.corpora.read import ReadLabel, document_id, read_examples, text_fingerprint
+
+    body = "\n\n".join(f"Paragraph {n}: the budget for schools and roads, line by line." * 8 for n in range(12))
+    doc = tmp_path / "whitehouse-briefing-room" / "fact-sheets" / "2025-01" / "long.md"
+    doc.parent.mkdir(parents=True)
+    doc.write_text(f'---\ntitle: "A long fact sheet"\ndate: 2025-01-02\n---\n{body}\n', encoding="utf-8")
+    doc_id = doc.relative_to(tmp_path).as_posix()
+    whole_text = whitehouse.parse_document(doc.read_text(encoding="utf-8"), doc_id).text
+    assert len(whole_text) > 3_000 + 1_000
+
+    def label(read_id, text):
+        return ReadLabel(read_id, "whitehouse", "whole/whitehouse/other", frozenset({"defence"}), frozenset(),
+                         frozenset(), text_fingerprint(text))
+
+    first_part = labelled_text(whole_text)
+    (whole,), _ = read_examples(tmp_path, [label(doc_id + "@whole", whole_text)], Example, weight=2.0)
+    (first,), _ = read_examples(tmp_path, [label(doc_id, first_part)], Example, weight=2.0)
+    assert whole.text == whole_text and first.text == first_part and len(whole.text) > len(first.text)
+    assert document_id(whole.id) == document_id(first.id) == doc_id
+
+    # Its automatic example is the same document: the read label is what it is compared with.
+    agreement = auto_agreement([_example(doc_id, {"defence"})], [whole])
+    assert agreement["whitehouse"]["defence"] is None  # one item, both say defence: compared, no kappa defined
+    assert with_automatic_topics([whole], [_example(doc_id, {"defence"})])[0].meta[AUTOMATIC_TOPICS] == ["defence"]

@@ -96,7 +96,7 @@ def build_corpus(
         random.Random(seed).shuffle(examples)
         return examples
     read_ones, read_counts = read.read_examples(data_dir, labels, Example, READ_WEIGHT)
-    read_ids = {example.id for example in read_ones}
+    read_ids = {read.document_id(example.id) for example in read_ones}
     agreement = read.auto_agreement(examples, read_ones)
     if summary is not None:  # what the model card reports of the corpus
         summary.update(read_labels=dict(read_counts), auto_label_kappa=agreement, aux_min_kappa=read.AUX_MIN_KAPPA)

@@ -43,6 +43,9 @@ AUTOMATIC_TOPICS = "automatic_topics"
 # Training documents are read up to this many characters, cut at a paragraph end: the label is for
 # that text, and training reads the same text (`labelled_text`).
 TRAINING_DOCUMENT_CHARS = 3_000
+# Id suffix of a document read whole (labelling round 3, long documents): its label is for the whole
+# text, it stands in for the document's automatic example, and training reads the whole text.
+WHOLE_MARK = "@whole"
 _PASSAGE_ID = re.compile(r"(?P<doc>.+)@p(?P<start>\d+)-(?P<end>\d+)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 
@@ -113,7 +116,7 @@ def _text_of(data_dir: Path, label: ReadLabel, events: dict) -> tuple[str, str, 
         event = events.get(label.id)
         return ("", event.text, event.day) if event else None
     passage = _PASSAGE_ID.fullmatch(label.id)
-    path = data_dir / (passage["doc"] if passage else label.id)
+    path = data_dir / (passage["doc"] if passage else document_id(label.id))
     if not path.is_file():
         return None
     raw = path.read_text(encoding="utf-8")
@@ -126,7 +129,13 @@ def _text_of(data_dir: Path, label: ReadLabel, events: dict) -> tuple[str, str, 
     if passage:
         paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
         return "", "\n".join(paragraphs[int(passage["start"]):int(passage["end"])]), date
-    return title, labelled_text(text), date
+    return title, (text if label.id.endswith(WHOLE_MARK) else labelled_text(text)), date
+
+
+def document_id(read_id: str) -> str:
+    """The id of the document or event a read label replaces: its own id, or a whole-read
+    document's without WHOLE_MARK (a passage replaces nothing: its document stays)."""
+    return read_id.removesuffix(WHOLE_MARK)
 
 
 def auto_agreement(auto: list, read: list) -> dict[str, dict[str, float | None]]:
@@ -135,8 +144,8 @@ def auto_agreement(auto: list, read: list) -> dict[str, dict[str, float | None]]
     by_id = {e.id: e for e in auto}
     pairs: dict[str, list] = {}
     for example in read:
-        if example.id in by_id:
-            pairs.setdefault(example.source, []).append((by_id[example.id].topics, example.topics))
+        if document_id(example.id) in by_id:
+            pairs.setdefault(example.source, []).append((by_id[document_id(example.id)].topics, example.topics))
     agreement: dict[str, dict[str, float | None]] = {}
     for source, rows in sorted(pairs.items()):
         agreement[source] = {}
@@ -169,8 +178,8 @@ def with_automatic_topics(read: list, auto: list) -> list:
     """The read examples, each carrying under AUTOMATIC_TOPICS the topics the rules gave the same
     item, where the rules labelled it: what the consensus filter is measured on."""
     by_id = {e.id: e for e in auto}
-    return [replace(e, meta={**e.meta, AUTOMATIC_TOPICS: sorted(by_id[e.id].topics)}) if e.id in by_id else e
-            for e in read]
+    return [replace(e, meta={**e.meta, AUTOMATIC_TOPICS: sorted(by_id[document_id(e.id)].topics)})
+            if document_id(e.id) in by_id else e for e in read]
 
 
 def spliced_negatives(read: list, seed: int, per_topic: int, weight: float) -> list:

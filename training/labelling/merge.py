@@ -82,10 +82,10 @@ def merge(data: Path, labels: Path) -> dict[str, Counter]:
     drawn = draw_all(data)
     summary: dict[str, Counter] = {"training": Counter(), "gold": Counter()}
 
-    # Both rounds of training labels go to one file: a round is how items were drawn, not a kind of label.
-    training_rows = read_label_files(labels, "training") | read_label_files(labels, "round2")
+    # Every round's training labels go to one file: a round is how items were drawn, not a kind of label.
+    training_rows = read_label_files(labels, "training") | read_label_files(labels, "round2") | read_label_files(labels, "round3")
     lines = []
-    for item in drawn["training"] + drawn["round2"]:
+    for item in drawn["training"] + drawn["round2"] + drawn["round3"]:
         row = training_rows.pop(item.id, None)
         if row is None:
             summary["training"]["not labelled yet"] += 1

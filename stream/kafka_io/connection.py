@@ -12,7 +12,7 @@ import logging
 import ssl
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import kafka.errors
 
@@ -119,33 +119,54 @@ def built(settings: KafkaConnection, factory: Callable[[], T]) -> T:
     if settings.security_protocol == "PLAINTEXT":
         return factory()
     watch = _RefusalWatch()
-    outcome: list[tuple[bool, Any]] = []
-
-    def build() -> None:
-        try:
-            outcome.append((True, factory()))
-        except BaseException as exc:  # handed to the caller below, with its type
-            outcome.append((False, exc))
-        finally:
-            watch.done.set()
-
     logger = logging.getLogger("kafka.net")
     level = logger.level
     if logger.getEffectiveLevel() > logging.ERROR:  # refusals are logged at ERROR: let them through here
         logger.setLevel(logging.ERROR)
     logger.addHandler(watch)
     try:
-        threading.Thread(target=build, name="kafka-connect", daemon=True).start()
+        build = OnThread("kafka-connect", factory, done=watch.done)
         watch.done.wait()
     finally:
         logger.removeHandler(watch)
         logger.setLevel(level)
-    if not outcome:
-        raise unreachable(settings, watch.refusal)
-    ok, value = outcome[0]
-    if not ok:
-        raise unreachable(settings, watch.refusal) if watch.refusal is not None else value
-    return value
+    if build.finished and (build.succeeded or watch.refusal is None):
+        return build.result()
+    raise unreachable(settings, watch.refusal)
+
+
+class OnThread(Generic[T]):
+    """`call()` on a daemon thread of its own, so that the caller can stop waiting for it: kafka-python
+    has calls that wait without a bound. One the caller gives up on is left to end on its own."""
+
+    def __init__(self, name: str, call: Callable[[], T], done: threading.Event | None = None):
+        self.done = done or threading.Event()  # set when call() has returned or raised
+        self._outcome: list[tuple[bool, Any]] = []
+
+        def run() -> None:
+            try:
+                self._outcome.append((True, call()))
+            except BaseException as exc:  # handed to the caller by result(), with its type
+                self._outcome.append((False, exc))
+            finally:
+                self.done.set()
+
+        threading.Thread(target=run, name=name, daemon=True).start()
+
+    @property
+    def finished(self) -> bool:
+        return bool(self._outcome)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.finished and self._outcome[0][0]
+
+    def result(self) -> T:
+        """What call() returned; what it raised, raised again. Only once it has finished."""
+        ok, value = self._outcome[0]
+        if not ok:
+            raise value
+        return value
 
 
 def describe_offsets(offsets: Mapping[Partition, int]) -> str:

@@ -11,7 +11,6 @@ under the topics' limits) are measured ones: see PRODUCER_BATCH_BYTES.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -21,7 +20,7 @@ from kafka.record.default_records import DefaultRecordBatchBuilder
 
 from newsfeed.stream.errors import (CommitError, FencedError, ProduceError, RecordTooLargeError, TransactionError,
                                     TransactionTimeoutError)
-from newsfeed.stream.kafka_io.connection import (CLOSE_TIMEOUT_S, Headers, Partition, built, client_options,
+from newsfeed.stream.kafka_io.connection import (CLOSE_TIMEOUT_S, Headers, OnThread, Partition, built, client_options,
                                                  describe_offsets, unreachable)
 from newsfeed.stream.settings import ProducerSettings, Settings
 from newsfeed.stream.sink import Sink
@@ -139,25 +138,13 @@ class TransactionalSink(KafkaSink):
 
     def _bounded(self, name: str, call: Callable[[], T]) -> T:
         """`call()` on a thread of its own, waited for `timeout_s` at most."""
-        outcome: list[tuple[bool, Any]] = []
-
-        def run() -> None:
-            try:
-                outcome.append((True, call()))
-            except BaseException as exc:  # handed to the caller below, with its type
-                outcome.append((False, exc))
-
-        thread = threading.Thread(target=run, name=f"kafka-{name}", daemon=True)
-        thread.start()
-        thread.join(self._timeout_s)
-        if not outcome:
+        pending = OnThread(f"kafka-{name}", call)
+        pending.done.wait(self._timeout_s)
+        if not pending.finished:
             raise TransactionTimeoutError(
                 f"{name} did not return within {self._timeout_s:g} s (transactional id {self.transactional_id}): "
                 "the cluster is unreachable or stuck; the worker stops, and its restart aborts the transaction")
-        ok, value = outcome[0]
-        if not ok:
-            raise value
-        return value
+        return pending.result()
 
     def _failed(self, call: str, exc: Exception) -> TransactionError:
         if isinstance(exc, (kafka.errors.ProducerFencedError, kafka.errors.InvalidProducerEpochError)) or \

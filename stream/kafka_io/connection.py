@@ -4,6 +4,8 @@ Every client connects the same way (`client_options`: bootstrap servers, client 
 `stream.security`) and is built through `built`, so that a cluster refusing the credentials or the
 certificate stops any command at once with the reason, where kafka-python alone would retry for 30 s
 and then name none. `unreachable` is the one translation of a failure to connect into `stream.errors`.
+`OnThread` is here because both the connect and the producer's transactional calls need a kafka-python
+call that may wait without a bound, run where the caller can stop waiting for it.
 """
 
 from __future__ import annotations

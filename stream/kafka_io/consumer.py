@@ -43,7 +43,6 @@ class Record:
         return f"{self.topic}[{self.partition}]@{self.offset}"
 
 
-
 def _poll(consumer: KafkaConsumer, timeout_ms: int, max_records: int) -> list[Record]:
     """Records from one poll. A retriable error (the broker restarting, a connection reset) is no records
     this time: the next poll retries, as kafka-python does itself for most of them. Others stop the caller."""

@@ -1,6 +1,6 @@
 """The benchmark's side of the broker: unique topics, a fast pre-load, a paced load, reading the output.
 
-The worker under test uses the project's own clients (`stream.kafka_client`); the tools here are the
+The worker under test uses the project's own clients (`stream.kafka_io`); the tools here are the
 bench's instruments, so they are built for low overhead instead: the pre-load producer batches
 hard, and the readers skip the CRC check (kafka-python's pure-Python CRC-32C would otherwise
 compete with the worker for the same two cores).
@@ -13,10 +13,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from newsfeed.stream import kafka_client  # noqa: F401 (imports kafka-python with its import-time warnings filtered)
+from newsfeed.stream import kafka_io  # noqa: F401 (imports kafka-python with its import-time warnings filtered)
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
-from newsfeed.stream.kafka_client import connect_admin
+from newsfeed.stream.kafka_io.admin import connect_admin
 from newsfeed.stream.settings import Settings
 from newsfeed.stream.topics import ensure_topics
 

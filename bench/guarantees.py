@@ -29,7 +29,7 @@ from typing import Any
 
 from bench.broker import Run, create_topics, delete_topics, preload, unique_prefix
 from bench.workers import ROOT, Workers
-from newsfeed.stream.kafka_client import connect_admin
+from newsfeed.stream.kafka_io.admin import connect_admin
 from newsfeed.stream.settings import KafkaConnection
 
 PAIRS = ((500, False), (500, True), (500, False), (50, True), (50, False))  # (batch size, exactly-once first)

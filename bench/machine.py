@@ -62,7 +62,7 @@ def _blas() -> list[str]:
 def _crc32c_implementation() -> str:
     """kafka-python checks and writes a CRC-32C over every record batch: in C with the crc32c package,
     else in pure Python (about 4 MB/s here), which then costs as much as the classifier."""
-    from newsfeed.stream import kafka_client  # noqa: F401 (imports kafka-python with its warnings filtered)
+    from newsfeed.stream import kafka_io  # noqa: F401 (imports kafka-python with its warnings filtered)
     from kafka.record import util
 
     return "C (crc32c package)" if getattr(util, "crc32c_c", None) is not None else "pure Python"

@@ -14,12 +14,12 @@ import os
 import sys
 import time
 
-from newsfeed.stream import kafka_client  # noqa: F401 (imports kafka-python with its import-time warnings filtered)
+from newsfeed.stream import kafka_io  # noqa: F401 (imports kafka-python with its import-time warnings filtered)
 from kafka import KafkaConsumer
 
 from newsfeed.stream.app import default_classify, load_model
 from newsfeed.stream.batch import Enriched, decode_all, enrich_batch
-from newsfeed.stream.kafka_client import connect_sink
+from newsfeed.stream.kafka_io.producer import connect_sink
 from newsfeed.stream.settings import Settings
 
 

@@ -24,8 +24,10 @@ from prometheus_client import CollectorRegistry, ProcessCollector
 from newsfeed.stream.children import Children
 from newsfeed.stream.errors import NewsfeedError
 from newsfeed.stream.health import Health, HttpServer
-from newsfeed.stream.kafka_client import (Partition, connect_admin, connect_sink, connect_source, connect_transactional_sink,
-                                 group_instance_id, transactional_id)
+from newsfeed.stream.kafka_io.admin import connect_admin
+from newsfeed.stream.kafka_io.connection import Partition
+from newsfeed.stream.kafka_io.consumer import connect_source, group_instance_id
+from newsfeed.stream.kafka_io.producer import connect_sink, connect_transactional_sink, transactional_id
 from newsfeed.stream.metrics import Metrics, create_metrics
 from newsfeed.stream.reload import ModelWatcher, smoke_check, watched_registry
 from newsfeed.stream.security import describe_security

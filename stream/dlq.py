@@ -29,7 +29,8 @@ from newsfeed.stream.codec import (
     read_dead_letter,
 )
 from newsfeed.stream.errors import ProduceError
-from newsfeed.stream.kafka_client import Headers, Record
+from newsfeed.stream.kafka_io.connection import Headers
+from newsfeed.stream.kafka_io.consumer import Record
 from newsfeed.stream.settings import KafkaConnection, ProducerSettings
 from newsfeed.stream.sink import Outgoing, Sink
 from newsfeed.stream.topics import producing_to, read_records, read_topic

@@ -1,6 +1,6 @@
 """Errors the streaming shell raises on purpose, below the project's one base `NewsfeedError`.
 
-Third-party errors (kafka-python's) are translated into these once, in `stream.kafka_client`,
+Third-party errors (kafka-python's) are translated into these once, in `stream.kafka_io`,
 with the original kept as `__cause__`.
 """
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from newsfeed.models.taxonomy import TOPICS
-from newsfeed.stream.kafka_client import Record
+from newsfeed.stream.kafka_io.consumer import Record
 from newsfeed.stream.shadow import DIRECTIONS
 
 

@@ -3,7 +3,7 @@
 `Sink.send_all` is the one place where a batch of records becomes either all written or a
 ProduceError: the worker's batches, `newsfeed produce` and `newsfeed dlq redrive` all go through it,
 so "sent" never gets mistaken for "acknowledged" in one of them. A subclass says how one record is
-sent and how the sends are flushed (`stream.kafka_client.KafkaSink` with kafka-python; the unit
+sent and how the sends are flushed (`stream.kafka_io.producer.KafkaSink` with kafka-python; the unit
 tests' list-backed sink), and which records are too large for their topic.
 """
 

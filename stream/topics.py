@@ -21,7 +21,9 @@ from typing import Any
 from newsfeed.models.schema import InvalidArticle
 from newsfeed.stream.codec import Limits, decode_article, encode_key, json_lines
 from newsfeed.stream.errors import TopicError
-from newsfeed.stream.kafka_client import Admin, KafkaReader, KafkaSink, Record, connect_admin, connect_reader, connect_sink
+from newsfeed.stream.kafka_io.admin import Admin, connect_admin
+from newsfeed.stream.kafka_io.consumer import KafkaReader, Record, connect_reader
+from newsfeed.stream.kafka_io.producer import KafkaSink, connect_sink
 from newsfeed.stream.settings import KafkaConnection, ProducerSettings, TopicSettings
 from newsfeed.stream.sink import Outgoing
 

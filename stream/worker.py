@@ -26,7 +26,8 @@ from newsfeed.stream.budget import BatchBudget
 from newsfeed.stream.codec import dead_letter_headers, encode_key
 from newsfeed.stream.errors import CommitError, RecordTooLargeError
 from newsfeed.stream.health import Health
-from newsfeed.stream.kafka_client import Partition, Record
+from newsfeed.stream.kafka_io.connection import Partition
+from newsfeed.stream.kafka_io.consumer import Record
 from newsfeed.stream.metrics import Metrics
 from newsfeed.stream.settings import Settings
 from newsfeed.stream.shadow import Judged

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsfeed.stream.kafka_client import connect_admin, connect_sink
+from newsfeed.stream.kafka_io.admin import connect_admin
+from newsfeed.stream.kafka_io.producer import connect_sink
 from newsfeed.stream.settings import Settings
 from newsfeed.stream.topics import ensure_topics, produce
 

@@ -34,12 +34,13 @@ from pathlib import Path
 import pytest
 
 from newsfeed.stream.codec import read_dead_letter
-from newsfeed.stream.kafka_client import connect_reader, connect_sink
+from newsfeed.stream.kafka_io.consumer import connect_reader
+from newsfeed.stream.kafka_io.producer import connect_sink
 from newsfeed.stream.settings import Settings
 from newsfeed.stream.topics import produce, read_records
 from topic_fixtures import FAST_GROUP, KAFKA_SH, ROOT, SENTENCES, Topics, send_all
 from waiting import wait_until
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition  # after stream.kafka_client: imported quietly
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition  # after stream.kafka_io: imported quietly
 
 CHAOS = pytest.mark.chaos  # every chaos test module: `pytestmark = CHAOS`
 

@@ -23,7 +23,7 @@ import sys
 import time
 
 import newsfeed.stream.app
-import newsfeed.stream.kafka_client
+import newsfeed.stream.kafka_io.producer
 
 log = logging.getLogger("chaos")
 
@@ -98,7 +98,7 @@ if __name__ == "__main__":
     if "CHAOS_SLOW_MS_PER_ARTICLE" in os.environ:
         newsfeed.stream.app.default_classify = slowed(newsfeed.stream.app.default_classify)
     if "CHAOS_FREEZE_AT_COMMIT" in os.environ:
-        sink = newsfeed.stream.kafka_client.TransactionalSink
+        sink = newsfeed.stream.kafka_io.producer.TransactionalSink
         sink.commit_transaction = freezing(sink.commit_transaction)
     from newsfeed import cli
 

@@ -11,7 +11,7 @@ from collections import Counter
 from harness import CHAOS, Slot, Stream, article, audit
 from waiting import wait_until
 from newsfeed.stream.codec import read_dead_letter
-from newsfeed.stream.kafka_client import connect_reader
+from newsfeed.stream.kafka_io.consumer import connect_reader
 from newsfeed.stream.topics import read_records
 
 pytestmark = CHAOS

@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator
 from newsfeed.models.contract import load_schema
 from newsfeed.models.schema import STATUSES
 from newsfeed.models.taxonomy import REGIONS, TOPICS
-from newsfeed.stream.kafka_client import Record, connect_reader
+from newsfeed.stream.kafka_io.consumer import Record, connect_reader
 from newsfeed.stream.settings import Settings
 from newsfeed.stream.topics import read_records
 from topic_fixtures import FAST_GROUP, ROOT

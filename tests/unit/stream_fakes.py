@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from newsfeed.models.evidence import LabelEvidence, NgramEvidence
 from newsfeed.models.schema import Article, CountryMention, Enrichment, ModelRef
 from newsfeed.stream.errors import CommitError, ProduceError, RecordTooLargeError
-from newsfeed.stream.kafka_client import Record
+from newsfeed.stream.kafka_io.consumer import Record
 from newsfeed.stream.sink import Sink
 
 

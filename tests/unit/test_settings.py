@@ -97,7 +97,7 @@ def test_exactly_once_needs_a_worker_slot_and_names_its_transactional_id():
     with pytest.raises(ConfigError, match="exactly-once needs NEWSFEED_WORKER_SLOT"):
         Settings.from_env({"NEWSFEED_GUARANTEE": "exactly-once"})
     settings = Settings.from_env({"NEWSFEED_GUARANTEE": "exactly-once"}, {"worker_slot": "newsfeed-2"})
-    from newsfeed.stream.kafka_client import transactional_id
+    from newsfeed.stream.kafka_io.producer import transactional_id
 
     assert transactional_id(settings) == "newsfeed-classifier.newsfeed-2"
     assert Settings.from_env({}).guarantee == "at-least-once"
@@ -106,7 +106,7 @@ def test_exactly_once_needs_a_worker_slot_and_names_its_transactional_id():
 def test_producer_batches_stay_under_the_smallest_topic_limit_and_requests_under_the_largest():
     """A record batch over a topic's max.message.bytes is refused by the broker; a request cap under the
     largest limit would refuse records that topic accepts."""
-    from newsfeed.stream.kafka_client import PRODUCER_BATCH_BYTES, _producer_options
+    from newsfeed.stream.kafka_io.producer import PRODUCER_BATCH_BYTES, _producer_options
 
     settings = Settings.from_env({})
     roomy = _producer_options(settings, {"articles.enriched": 1_048_588, "articles.dead-letter": 1_150_000})
@@ -118,7 +118,7 @@ def test_producer_batches_stay_under_the_smallest_topic_limit_and_requests_under
 def test_a_worker_slot_makes_a_static_group_member_and_assignment_stays_eager():
     """A restarted worker with the same slot rejoins as the same member (no rebalance for the others); a
     worker without one is a dynamic member. No cooperative assignor is configured (see group_options)."""
-    from newsfeed.stream.kafka_client import group_options  # first: it imports kafka-python with its warnings quiet
+    from newsfeed.stream.kafka_io.consumer import group_options  # first: it imports kafka-python with its warnings quiet
 
     from kafka import KafkaConsumer
     from kafka.coordinator.assignors.abstract import RebalanceProtocol

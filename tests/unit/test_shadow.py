@@ -138,7 +138,7 @@ def test_a_shadow_that_hangs_delays_no_commit_and_its_batches_are_counted_skippe
 
 
 def test_the_shadow_report_counts_flips_per_label_with_samples_and_skips_what_is_not_a_difference():
-    from newsfeed.stream.kafka_client import Record
+    from newsfeed.stream.kafka_io.consumer import Record
     from newsfeed.stream.shadow_report import report
 
     differing = []

@@ -197,7 +197,7 @@ class FakeProducer:
 
 
 def transactional_sink(producer, timeout_s=0.3):
-    from newsfeed.stream.kafka_client import TransactionalSink
+    from newsfeed.stream.kafka_io.producer import TransactionalSink
 
     return TransactionalSink(producer, {}, flush_timeout_s=1, transactional_id="g.w0", timeout_s=timeout_s)
 
@@ -242,7 +242,7 @@ def test_a_consumer_the_group_let_go_sends_no_offsets():
     worker's late commit would overwrite its successor's offsets. The chaos suite caught exactly that."""
     from kafka.consumer.group import ConsumerGroupMetadata
 
-    from newsfeed.stream.kafka_client import KafkaSource
+    from newsfeed.stream.kafka_io.consumer import KafkaSource
 
     current = ConsumerGroupMetadata(group_id="g", generation_id=4, member_id="m-1", group_instance_id=None)
     assert KafkaSource(FakeConsumer(current), commit_timeout_ms=1000).group_metadata() is current
@@ -256,7 +256,7 @@ def test_closing_a_producer_whose_flush_times_out_does_not_hide_why_the_worker_s
     worker is stopping for must stay the one reported, not a KafkaTimeoutError from its clean-up."""
     import kafka.errors
 
-    from newsfeed.stream.kafka_client import KafkaSink
+    from newsfeed.stream.kafka_io.producer import KafkaSink
 
     class Stuck:
         def close(self, timeout):
@@ -273,7 +273,7 @@ def test_a_retriable_poll_error_is_an_empty_poll_and_others_stop_the_worker():
     import kafka.errors
 
     from newsfeed.stream.errors import BrokerError
-    from newsfeed.stream.kafka_client import KafkaSource
+    from newsfeed.stream.kafka_io.consumer import KafkaSource
 
     class Raising:
         def __init__(self, error):

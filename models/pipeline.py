@@ -427,33 +427,31 @@ class _WordCounter:
         pass and counted by numpy (duplicates summed when the matrices are built), not per piece in Python.
         """
         tfidf = self._tfidf
-        piece_features: list[list[str]] = []  # the features of every piece, title and seam lists included
-        whole_row: list[int] = []  # per piece: the whole-text row it adds to
-        passage_row: list[int] = []  # per piece: its passage row, or -1 (a title, the seams, a short article)
+        words: list[list[str]] = []  # per article: its title twice, then each passage (the seams come from these)
+        n_pieces: list[int] = []  # per article: how many of those pieces
+        passage_row: list[int] = []  # per piece of the Reading: its passage row, or -1 (a title, the seams, a short article)
         n_passage_rows = 0
         texts: list[tuple[list[str], ...]] = []  # per article, the parts of its title and passages
         for i, (title, article_passages) in enumerate(zip(titles, passages)):
             # Cut with the gaps kept, so that a Reading can say where each token is without a rescan.
             title_parts = tfidf.parts(title)
             passage_parts = [tfidf.parts(passage) for passage in article_passages]
-            title_tokens = tfidf.tokens_of_parts(title_parts)
-            pieces = [tfidf.tokens_of_parts(parts) for parts in passage_parts]
             if readings is not None:
                 texts.append((title_parts, *passage_parts))
-            title_features = tfidf.features(title_tokens)
-            piece_features += [title_features, title_features, self._seam_features([title_tokens, title_tokens, *pieces])]
-            piece_features.extend(map(tfidf.features, pieces))
-            whole_row.extend([i] * (len(pieces) + 3))
+            title_words = title_parts[1::2]
+            words += [title_words, title_words]
+            words.extend(parts[1::2] for parts in passage_parts)
+            n_pieces.append(len(passage_parts) + 2)
             passage_row += [-1, -1, -1]
             if i in long_articles:
-                passage_row.extend(range(n_passage_rows, n_passage_rows + len(pieces)))
-                n_passage_rows += len(pieces)
+                passage_row.extend(range(n_passage_rows, n_passage_rows + len(passage_parts)))
+                n_passage_rows += len(passage_parts)
             else:
-                passage_row.extend([-1] * len(pieces))
-        lengths = np.fromiter(map(len, piece_features), dtype=np.intp, count=len(piece_features))
-        columns = tfidf.columns(itertools.chain.from_iterable(piece_features), int(lengths.sum()))
+                passage_row.extend([-1] * len(passage_parts))
+        columns, lengths = self._reading_columns(*tfidf.word_ids(words), np.asarray(n_pieces, dtype=np.intp))
         in_vocabulary = columns >= 0
-        whole_rows = np.repeat(np.asarray(whole_row, dtype=np.int32), lengths)
+        pieces_per_article = np.asarray(n_pieces, dtype=np.intp) + 1
+        whole_rows = np.repeat(np.repeat(np.arange(len(titles), dtype=np.int32), pieces_per_article), lengths)
         passage_rows = np.repeat(np.asarray(passage_row, dtype=np.int32), lengths)
         in_passage = in_vocabulary & (passage_rows >= 0)
         whole = tfidf.counts(whole_rows[in_vocabulary], columns[in_vocabulary], len(titles))
@@ -461,14 +459,49 @@ class _WordCounter:
             # Each article's pieces are consecutive: its columns are one slice of the batch's.
             piece_ends = np.cumsum(lengths).tolist()
             first_piece = 0
-            for article_passages, article_texts in zip(passages, texts):
-                n_pieces = len(article_passages) + 3
+            for count, article_texts in zip(pieces_per_article.tolist(), texts):
                 start = piece_ends[first_piece - 1] if first_piece else 0
-                end = piece_ends[first_piece + n_pieces - 1]
-                readings.append(Reading(columns[start:end], lengths[first_piece:first_piece + n_pieces],
+                end = piece_ends[first_piece + count - 1]
+                readings.append(Reading(columns[start:end], lengths[first_piece:first_piece + count],
                                         self._tfidf.bigrams, article_texts))
-                first_piece += n_pieces
+                first_piece += count
         return whole, tfidf.counts(passage_rows[in_passage], columns[in_passage], n_passage_rows)
+
+    def _reading_columns(self, ids: np.ndarray, lengths: np.ndarray, n_pieces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The columns of every feature of the batch in Reading order, and each Reading piece's feature count,
+        from the word ids of each article's title, title again and passages (`n_pieces` per article): the
+        seams piece (the bigrams that join the last word of a piece to the first word of the next non-empty
+        one) goes after the second title. All in numpy, whatever the number of articles and pieces."""
+        tfidf = self._tfidf
+        columns, counts = tfidf.piece_columns(ids, lengths)
+        n_articles = len(n_pieces)
+        article_of = np.repeat(np.arange(n_articles), n_pieces)
+        first_of_article = np.cumsum(n_pieces) - n_pieces
+        # Where each word piece goes among the Reading pieces: one seams piece is inserted per article,
+        # after its first two.
+        number = np.arange(len(lengths)) - first_of_article[article_of]
+        final = np.arange(len(lengths)) + article_of + (number >= 2)
+        seam_piece = first_of_article + np.arange(n_articles) + 2
+        seam_count = np.zeros(n_articles, dtype=np.intp)
+        seam_columns = np.empty(0, dtype=np.int32)
+        if tfidf.bigrams:
+            word_start = np.cumsum(lengths) - lengths
+            filled = np.flatnonzero(lengths > 0)
+            joined = np.flatnonzero(article_of[filled[1:]] == article_of[filled[:-1]])  # a filled piece and the next
+            before, after = filled[joined], filled[joined + 1]
+            seam_columns = tfidf.bigram_columns(ids[word_start[before] + lengths[before] - 1], ids[word_start[after]])
+            seam_count = np.bincount(article_of[before], minlength=n_articles)
+        final_lengths = np.zeros(len(lengths) + n_articles, dtype=np.intp)
+        final_lengths[final] = counts
+        final_lengths[seam_piece] = seam_count
+        final_start = np.cumsum(final_lengths) - final_lengths
+        out = np.empty(int(final_lengths.sum()), dtype=np.int32)
+        out_start = np.cumsum(counts) - counts
+        out[np.arange(len(columns)) + np.repeat(final_start[final] - out_start, counts)] = columns
+        seam_article = np.repeat(np.arange(n_articles), seam_count)
+        seam_first = np.cumsum(seam_count) - seam_count
+        out[final_start[seam_piece][seam_article] + np.arange(len(seam_columns)) - seam_first[seam_article]] = seam_columns
+        return out, final_lengths
 
     @property
     def analyser(self) -> TfidfFeatures:
@@ -476,17 +509,3 @@ class _WordCounter:
 
     def tfidf(self, counts: sparse.csr_array) -> sparse.csr_matrix:
         return self._tfidf.tfidf(counts)
-
-    def _seam_features(self, pieces: Sequence[list[str]]) -> list[str]:
-        """The bigrams that join the last word of a piece to the first word of the next non-empty one."""
-        seams: list[str] = []
-        if not self._tfidf.bigrams:
-            return seams
-        last = None
-        for piece in pieces:
-            if not piece:
-                continue
-            if last is not None:
-                seams.append(f"{last} {piece[0]}")
-            last = piece[-1]
-        return seams

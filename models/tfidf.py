@@ -8,6 +8,10 @@ holds them to `TfidfVectorizer.transform`):
 
     preprocess (lowercase, strip accents) -> tokens (\\w\\w+) -> drop stop words -> uni/bigrams
     -> counts -> log(count) + 1 (sublinear) -> * idf -> / l2 norm of the row
+
+The n-grams are looked up by word ids (`_WordIndex`, derived from the feature names at first use): each
+word is looked up once, a bigram is the pair of its words' ids found in one sorted array, and no n-gram
+string is built. The counts, and so the l2 norm, still run over every feature of the vocabulary.
 """
 
 from __future__ import annotations
@@ -143,9 +147,9 @@ class TfidfFeatures:
 
     def transform(self, docs: Sequence[str]) -> sparse.csr_matrix:
         """The TF-IDF rows of `docs`, one per text."""
-        features = [self.features(self.tokens(doc)) for doc in docs]
-        rows = np.repeat(np.arange(len(docs), dtype=np.int32), [len(f) for f in features])
-        columns = self.columns(itertools.chain.from_iterable(features), len(rows))
+        ids, lengths = self.word_ids([WORD_TOKENS.findall(self._preprocess(doc)) for doc in docs])
+        columns, feature_counts = self.piece_columns(ids, lengths)
+        rows = np.repeat(np.arange(len(docs), dtype=np.int32), feature_counts)
         known = columns >= 0
         return self.tfidf(self.counts(rows[known], columns[known], len(docs)))
 
@@ -166,18 +170,50 @@ class TfidfFeatures:
         """The preprocessed text cut into gap, token, gap, ..., gap (tokens at the odd places)."""
         return TOKENS_AND_GAPS.split(self._preprocess(text))
 
-    def tokens_of_parts(self, parts: list[str]) -> list[str]:
-        """`tokens(text)` from `parts(text)`: the same words."""
-        stop_words = self._stop_words
-        return [token for token in parts[1::2] if token not in stop_words]
+    @functools.cached_property
+    def _index(self) -> _WordIndex:
+        return _WordIndex(self.names.tolist(), self._stop_words)
 
-    def features(self, tokens: list[str]) -> list[str]:
-        """A run of tokens' unigrams and bigrams (distinct features have distinct columns)."""
-        return tokens + list(map(" ".join, zip(tokens, tokens[1:]))) if self.bigrams else tokens
+    def __getstate__(self) -> dict:
+        # The word index is derived from the names on first use, not stored twice.
+        return {name: value for name, value in self.__dict__.items() if name != "_index"}
 
-    def columns(self, features: Any, count: int) -> np.ndarray:
-        """One C pass over `count` features: each to its column, -1 out of vocabulary."""
-        return np.fromiter(map(self.vocabulary.get, features, itertools.repeat(-1)), dtype=np.int32, count=count)
+    def word_ids(self, pieces: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """The words of several pieces of text as word ids, stop words dropped, all pieces in one array,
+        and how many words each piece keeps. One dictionary lookup per word, in one C pass."""
+        index = self._index
+        raw_lengths = np.fromiter(map(len, pieces), dtype=np.intp, count=len(pieces))
+        raw = np.fromiter(map(index.words.get, itertools.chain.from_iterable(pieces), itertools.repeat(index.unknown)),
+                          dtype=np.int64, count=int(raw_lengths.sum()))
+        kept = raw != index.stop
+        if kept.all():
+            return raw, raw_lengths
+        piece = np.repeat(np.arange(len(pieces)), raw_lengths)
+        return raw[kept], np.bincount(piece[kept], minlength=len(pieces))
+
+    def piece_columns(self, ids: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The columns of the features of pieces given as `word_ids` (-1 out of the vocabulary), and how many
+        features each piece has. A piece's features are its words, then (bigram models) the bigrams of
+        consecutive words: a piece of n words has 2n - 1. What the vectorizer counts, looked up by word
+        ids: no n-gram string is built."""
+        index = self._index
+        unigrams = index.unigram_columns[ids]
+        if not self.bigrams:
+            return unigrams, lengths
+        counts = np.maximum(2 * lengths - 1, 0)
+        out_start = np.cumsum(counts) - counts
+        word_start = np.cumsum(lengths) - lengths
+        piece = np.repeat(np.arange(len(lengths)), lengths)
+        local = np.arange(len(ids)) - word_start[piece]
+        out = np.empty(int(counts.sum()), dtype=np.int32)
+        out[out_start[piece] + local] = unigrams
+        first = np.flatnonzero(local < lengths[piece] - 1)  # a word followed by one of its piece
+        out[out_start[piece[first]] + lengths[piece[first]] + local[first]] = index.bigram_columns(ids[first], ids[first + 1])
+        return out, counts
+
+    def bigram_columns(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """The columns of the bigrams (first[k] second[k]) of word ids, -1 out of the vocabulary."""
+        return self._index.bigram_columns(first, second)
 
     def counts(self, rows: np.ndarray, columns: np.ndarray, n_rows: int) -> sparse.csr_array:
         """Counts of (row, column) pairs: the CSR constructor sums the duplicates."""
@@ -201,3 +237,46 @@ class TfidfFeatures:
         norms[norms == 0.0] = 1.0  # an empty row is left as it is
         data[:] = data / norms[rows]
         return sparse.csr_matrix(values)
+
+
+class _WordIndex:
+    """The vocabulary by word ids: every word that occurs in a feature has an id, the unigram features'
+    columns are an array by id, and the bigrams' a sorted array of (first id, second id) keys. Stop words
+    have an id of their own (dropped before n-grams, as the vectorizer drops them), as have unknown words.
+    Built from the feature names, so the artifact stores nothing more."""
+
+    def __init__(self, names: list[str], stop_words: frozenset[str]):
+        words: dict[str, int] = {}
+        unigram_columns: list[int] = []
+        pairs: list[tuple[int, int, int]] = []
+
+        def word_id(word: str) -> int:
+            found = words.get(word)
+            if found is None:
+                found = words[word] = len(words)
+                unigram_columns.append(-1)
+            return found
+
+        for column, name in enumerate(names):
+            first, space, second = name.partition(" ")
+            if space:
+                pairs.append((word_id(first), word_id(second), column))
+            else:
+                unigram_columns[word_id(first)] = column
+        self.unknown, self.stop = len(words), len(words) + 1
+        # A stop word is dropped even if a feature holds it (no fitted vocabulary does).
+        words.update(dict.fromkeys(stop_words, self.stop))
+        self.words = words
+        self.unigram_columns = np.asarray(unigram_columns + [-1, -1], dtype=np.int32)
+        self._base = np.int64(self.stop + 1)
+        keys = np.asarray([a * int(self._base) + b for a, b, _ in pairs], dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        self._bigram_keys = keys[order]
+        self._bigram_columns = np.asarray([c for _, _, c in pairs], dtype=np.int32)[order]
+
+    def bigram_columns(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        keys = first * self._base + second
+        if not len(self._bigram_keys):
+            return np.full(len(keys), -1, dtype=np.int32)
+        place = np.minimum(np.searchsorted(self._bigram_keys, keys), len(self._bigram_keys) - 1)
+        return np.where(self._bigram_keys[place] == keys, self._bigram_columns[place], np.int32(-1))

@@ -86,3 +86,45 @@ def test_decomposed_text_is_what_the_check_covers():
     # NFKD can turn one character into a letter and a combining mark: both paths see the same string.
     assert unicodedata.normalize("NFKD", "é") == "e\u0301"
     assert lower_and_strip_accents("É") == "e"
+
+
+def _reading_by_strings(analyser, title: str, passages: list[str]) -> tuple[list[int], list[int]]:
+    """An article's Reading columns and piece lengths built the plain way: every n-gram as a string,
+    looked up in the vocabulary (what the word-id path replaced)."""
+    def features(tokens):
+        return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])] if analyser.bigrams else tokens
+
+    title_tokens = analyser.tokens(title)
+    pieces = [analyser.tokens(p) for p in passages]
+    seams, last = [], None
+    for piece in [title_tokens, title_tokens, *pieces]:
+        if piece:
+            if last is not None:
+                seams.append(f"{last} {piece[0]}")
+            last = piece[-1]
+    lists = [features(title_tokens), features(title_tokens), seams if analyser.bigrams else [], *map(features, pieces)]
+    columns = [analyser.vocabulary.get(f, -1) for f in lists for f in f]
+    return columns, [len(f) for f in lists]
+
+
+def test_readings_by_word_ids_equal_the_n_gram_strings(tiny_model):
+    """The word-id lookup (no n-gram string built) finds the same column for every feature, in the same
+    order, as looking each n-gram up by name: unseen words, stop words, empty titles and passages,
+    one-word pieces and the bigrams across pieces included."""
+    text_model = tiny_model.text_model
+    cases = _cases() + [("", ""), ("zzqx", "qqzv wwxy\nthe\nrocket"), ("treaty", "the of\nambassador")]
+    titles, bodies = zip(*cases)
+    readings = []
+    text_model.features_and_topic_probabilities(titles, bodies, readings)
+    analyser = text_model.analyser()
+    assert len(readings) == len(cases)
+    for (title, body), reading in zip(cases, readings):
+        columns, lengths = _reading_by_strings(analyser, title, split_passages(body, text_model.max_body_chars))
+        assert reading.columns.tolist() == columns, title
+        assert reading.piece_lengths.tolist() == lengths, title
+    assert any((r.columns == -1).any() for r in readings) and any((r.columns >= 0).any() for r in readings)
+
+
+def test_an_empty_batch_has_no_features(tiny_model):
+    features, topics = tiny_model.text_model.features_and_topic_probabilities([], [], [])
+    assert features.shape[0] == 0 and topics.shape[0] == 0

@@ -27,6 +27,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 import numpy as np
 
 from newsfeed.models.pipeline import Reading, mask_names, masked_regions, passage_paragraphs
+from newsfeed.models.text import non_ascii_characters
 from newsfeed.models.tfidf import TfidfFeatures, lower_and_strip_accents
 
 # How many n-grams name the evidence of a label, and how many of each n-gram's occurrences are given
@@ -100,13 +101,6 @@ class OffsetMap:
 
 
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
-_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
-
-
-def _non_ascii(text: str) -> set[str]:
-    """The distinct non-ASCII characters of a text. Deleting the ASCII runs takes about half the time of
-    finding the other characters one by one, in news text where they are a few quotes and dashes."""
-    return set(_ASCII_RUNS.sub("", text))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -125,7 +119,7 @@ def analysis_map(text: str, analyse: Callable[[str], str] = lower_and_strip_acce
         return None
     # Most non-ASCII characters of news text (quotes, dashes, accented letters) keep their length:
     # the distinct ones are checked first, and only a text with one that does not is mapped.
-    if all(_analysed_length(char, analyse) == 1 for char in _non_ascii(text)):
+    if all(_analysed_length(char, analyse) == 1 for char in non_ascii_characters(text)):
         return None
     replaced, shift = [], 0
     for match in _NOT_ASCII.finditer(text):
@@ -168,7 +162,7 @@ class ArticleText:
         piece needs an analysis_map: true of most news text, whose non-ASCII characters are quotes,
         dashes and accented letters. Checked once per article, on its distinct non-ASCII characters."""
         read = self.title_read + self.body_read[:self.max_body_chars]
-        return read.isascii() or all(_analysed_length(char, analyse) == 1 for char in _non_ascii(read))
+        return read.isascii() or all(_analysed_length(char, analyse) == 1 for char in non_ascii_characters(read))
 
     def _body_end(self, position: int) -> int:
         for offset_map in self._body_maps:

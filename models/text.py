@@ -27,7 +27,7 @@ from newsfeed.models.language import detect_language
 from newsfeed.models.whitespace import normalize_whitespace
 
 __all__ = ["MAX_COMBINING_RUN", "READS_TEXT_PREP_VERSIONS", "TEXT_PREP_VERSION", "PreparedText", "combining_characters",
-           "detect_language", "html_to_text", "limit_combining_runs", "normalize_whitespace", "prepare_article",
+           "detect_language", "html_to_text", "limit_combining_runs", "non_ascii_characters", "normalize_whitespace", "prepare_article",
            "strip_boilerplate"]
 
 TEXT_PREP_VERSION = "2"
@@ -96,11 +96,20 @@ def _combining_patterns() -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
 
 
 _ASTRAL_RE = re.compile("[\\U00010000-\\U0010ffff]")
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
+
+
+def non_ascii_characters(text: str) -> set[str]:
+    """The distinct non-ASCII characters of a text. Deleting the ASCII runs takes about half the time of
+    finding the other characters one by one, in news text where they are a few quotes and dashes."""
+    return set(_ASCII_RUNS.sub("", text))
 
 
 def limit_combining_runs(text: str) -> str:
     """`text` with every run of combining marks cut to its first MAX_COMBINING_RUN marks."""
-    if text.isascii():
+    # Most news text has no combining mark at all (accents come precomposed): its few distinct
+    # non-ASCII characters (quotes, dashes) are checked, which costs less than one regex scan for a mark.
+    if text.isascii() or not any(map(unicodedata.combining, non_ascii_characters(text))):
         return text
     basic, every = _combining_patterns()
     mark, long_run = every if _ASTRAL_RE.search(text) else basic

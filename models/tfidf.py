@@ -27,7 +27,7 @@ import numpy as np
 from scipy import sparse
 
 from newsfeed.models.errors import ArtifactError
-from newsfeed.models.text import combining_characters
+from newsfeed.models.text import combining_characters, non_ascii_characters
 
 # The vectorizer's defaults that are re-implemented; any other setting cannot be saved (and, at training
 # time, takes scikit-learn's own path).
@@ -51,11 +51,20 @@ def _combining_characters() -> tuple[re.Pattern[str], re.Pattern[str]]:
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
+@functools.lru_cache(maxsize=4096)
+def _kept_by_analysis(char: str) -> bool:
+    """Whether accent stripping leaves this character as it is: not a mark, and its own NFKD."""
+    return not unicodedata.combining(char) and unicodedata.normalize("NFKD", char) == char
+
+
 def lower_and_strip_accents(text: str) -> str:
     """scikit-learn's preprocessing with lowercase=True and strip_accents="unicode", the same string out:
     it drops combining marks after NFKD one character at a time in Python; a regex does it in C."""
     text = text.lower()
-    if text.isascii():
+    # News text's non-ASCII characters are mostly quotes and dashes, which NFKD leaves as they are and
+    # which are not marks: a text of only such characters is its own result, found by checking its few
+    # distinct ones (NFKD decomposes character by character and reorders only marks).
+    if text.isascii() or all(map(_kept_by_analysis, non_ascii_characters(text))):
         return text
     basic, every = _combining_characters()
     text = basic.sub("", unicodedata.normalize("NFKD", text))

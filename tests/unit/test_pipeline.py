@@ -63,6 +63,16 @@ def testlower_and_strip_accents_is_scikit_learns_for_every_character():
         assert lower_and_strip_accents(chunk) == strip_accents_unicode(chunk.lower())
 
 
+def test_lower_and_strip_accents_is_scikit_learns_for_each_character_among_quotes():
+    """Most texts take the shortcut (their few distinct non-ASCII characters change nothing): each
+    character of the Basic Multilingual Plane alone among quotes and dashes, so each decides it."""
+    for code in range(0x80, 0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        text = f"\u201cCaf{chr(code)}\u201d \u2014 A{chr(code)}"
+        assert lower_and_strip_accents(text) == strip_accents_unicode(text.lower()), hex(code)
+
+
 def test_word_tokens_are_the_default_token_patterns_for_every_character():
     default = re.compile(DEFAULT_TOKEN_PATTERN)
     every = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)

@@ -290,3 +290,12 @@ def test_an_unterminated_marked_section_is_text_and_the_page_after_it_is_kept():
 def test_a_long_punctuation_line_above_the_article_is_not_mistaken_for_prose():
     body = prepare_article("Talks", "#" * 5000 + "x\n\n" + "The minister said the talks would continue next week in the capital.", "").body
     assert body.endswith("The minister said the talks would continue next week in the capital.")
+
+
+def test_a_long_run_of_marks_is_cut_among_quotes_and_dashes_too():
+    """The shortcut for texts without marks must not skip a text whose marks sit among other non-ASCII
+    characters, in the Basic Multilingual Plane or beyond it."""
+    for mark in ("\u0301", "\U0001d165"):
+        text = f"\u201cquoted\u201d \u2014 e{mark * 40}"
+        assert limit_combining_runs(text) == f"\u201cquoted\u201d \u2014 e{mark * MAX_COMBINING_RUN}"
+    assert limit_combining_runs("\u201cquoted\u201d \u2014 caf\u00e9") == "\u201cquoted\u201d \u2014 caf\u00e9"

@@ -63,3 +63,39 @@ def sklearn_vectorizer_throughput(articles: Sequence[Article], feature_names: Se
     return {"articles_per_s": round(done / elapsed, 1), "articles": done, "seconds": round(elapsed, 2),
             "cpu_ms_per_article": round(1000 * (time.process_time() - cpu_started) / done, 3),
             "features": len(vectorizer.vocabulary_)}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The model alone and scikit-learn's vectorizer alone, in one run, without a broker (`python -m bench.model`).
+    The two figures of issue 11 that a speed change moves, without the broker runs of `python -m bench`."""
+    import argparse
+    import json
+    import os
+
+    from bench.corpus import load_corpus
+    from bench.workers import ROOT
+    from newsfeed.models.artifact import load_model
+    from newsfeed.models.model_registry import resolve_model_dir
+    from newsfeed.stream.settings import Settings
+
+    parser = argparse.ArgumentParser(prog="python -m bench.model", description=main.__doc__.split("\n")[0])
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"), metavar="DIR")
+    parser.add_argument("--model", default=None, metavar="DIR", help="model directory (default: the shipped one)")
+    parser.add_argument("--sizes", default="500", help="batch sizes, comma-separated (default 500)")
+    parser.add_argument("--seconds", type=float, default=8.0, help="length of each measure (default 8)")
+    args = parser.parse_args(argv)
+    corpus = load_corpus(args.data)
+    articles = decode_corpus(corpus.values, Settings.from_env(os.environ).limits)
+    model = load_model(resolve_model_dir(args.model))
+    sizes = [int(size) for size in args.sizes.split(",")]
+    alone = model_throughput(articles, sizes, model, args.seconds, corpus.mean_bytes)
+    vectorizer = sklearn_vectorizer_throughput(articles, model.text_model.feature_names, max(sizes), args.seconds)
+    print(json.dumps({"model": model.version, "model_alone": {str(k): v for k, v in alone.items()},
+                      "sklearn_vectorizer": vectorizer,
+                      "model_alone_aps / sklearn_vectorizer_aps":
+                          round(alone[max(sizes)]["articles_per_s"] / vectorizer["articles_per_s"], 2)}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -234,6 +234,9 @@ class TfidfFeatures:
         the feature dtype, sorted by column (as CountVectorizer leaves them), log + 1, times idf, then each
         row divided by its l2 norm, summed in double in column order as its `normalize` does."""
         values = sparse.csr_array(counts, dtype=self.dtype)
+        if counts.has_sorted_indices:
+            # The copy does not inherit the flag: without it, sort_indices sorts the rows again.
+            values.has_sorted_indices = True
         values.sort_indices()
         data = values.data
         if self.settings.sublinear_tf:

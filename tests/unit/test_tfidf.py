@@ -50,3 +50,20 @@ def test_text_settings_this_code_does_not_read_are_refused_at_load():
     settings = TfidfFeatures.from_vectorizer(TfidfVectorizer().fit(_CORPUS)).settings.as_dict()
     with pytest.raises(ArtifactError, match="token_pattern"):
         TfidfSettings.from_dict({**settings, "token_pattern": r"\w+"})
+
+
+@pytest.mark.parametrize("n_keys", [0, 1, 2, 3, 1000, 5000])
+def test_the_bigram_table_finds_every_key_it_holds_and_no_other(n_keys):
+    """Keys that collide (consecutive multiples of the table size hash near each other) and keys absent,
+    looked up in one batch, in any order, repeated: each gets its own column or -1."""
+    from newsfeed.models.tfidf import _BigramTable
+
+    rng = np.random.default_rng(n_keys)
+    keys = np.unique(np.concatenate([rng.integers(0, 10**10, n_keys), np.arange(n_keys // 2) * 4096]))[:n_keys]
+    columns = rng.permutation(len(keys)).astype(np.int32)
+    table = _BigramTable(keys.astype(np.int64), columns)
+    absent = np.setdiff1d(rng.integers(0, 10**10, 500), keys)
+    queries = rng.permutation(np.concatenate([keys, keys, absent]).astype(np.int64))
+    expected = dict(zip(keys.tolist(), columns.tolist()))
+    assert table.columns(queries).tolist() == [expected.get(k, -1) for k in queries.tolist()]
+    assert table.columns(np.empty(0, dtype=np.int64)).tolist() == []

@@ -103,8 +103,8 @@ def test_the_seed_article_s_evidence_is_where_a_reader_would_look(shipped):
     assert words["negotiations"] == ["negotiations"] * 3
     russia = next(c for c in enrichment.countries if c.code == "RU")
     assert text[slice(*russia.spans[0])] == "Moscow"  # the first mention is in the title
-    start, end = enrichment.evidence["space"].passage
-    assert "rocket" in text[start:end] and "cosmodrome" in text[start:end]
+    start, end = enrichment.evidence["diplomacy"].passage
+    assert "negotiations" in text[start:end] and "meeting between the two leaders" in text[start:end]
 
 
 def test_prepared_text_is_the_title_and_the_body_the_model_read(shipped):

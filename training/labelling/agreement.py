@@ -4,7 +4,8 @@
 
 The first pass is what the repository keeps (`read-labels.jsonl`, `../gold/dev-gold.jsonl`); the
 second pass is DIR's `second-training-*.jsonl`, `second-round2-*.jsonl` (round 2's White House
-documents), `second-round3-*.jsonl` (round 3's long documents, read whole) and `second-gold-*.jsonl`. Per topic: kappa over the
+documents), `second-round3-*.jsonl` (round 3's long documents, read whole), `second-round4-*.jsonl` (round 4's
+White House documents with military words) and `second-gold-*.jsonl`. Per topic: kappa over the
 items (label present or not). Regions: kappa pooled over every (item, region) pair. Focus countries:
 the F1 of one pass against the other (a kappa would need the countries neither reader named).
 """
@@ -76,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.labels.is_dir():
         parser.exit(2, f"error: --labels {args.labels}: not a directory\n")
     reports = {}
-    for name, kept in (("training", READ_LABELS_FILE), ("round2", READ_LABELS_FILE), ("round3", READ_LABELS_FILE),
-                       ("gold", GOLD_FILE)):
+    rounds = ("training", "round2", "round3", "round4")
+    for name, kept in [(name, READ_LABELS_FILE) for name in rounds] + [("gold", GOLD_FILE)]:
         second = {i: {**row, **normalise(row, Counter())}
                   for i, row in read_label_files(args.labels, f"second-{name}").items()}
         if not second:

@@ -83,9 +83,9 @@ def merge(data: Path, labels: Path) -> dict[str, Counter]:
     summary: dict[str, Counter] = {"training": Counter(), "gold": Counter()}
 
     # Every round's training labels go to one file: a round is how items were drawn, not a kind of label.
-    training_rows = read_label_files(labels, "training") | read_label_files(labels, "round2") | read_label_files(labels, "round3")
+    training_rows = read_label_files(labels, "training") | read_label_files(labels, "round2") | read_label_files(labels, "round3") | read_label_files(labels, "round4")
     lines = []
-    for item in drawn["training"] + drawn["round2"] + drawn["round3"]:
+    for item in drawn["training"] + drawn["round2"] + drawn["round3"] + drawn["round4"]:
         row = training_rows.pop(item.id, None)
         if row is None:
             summary["training"]["not labelled yet"] += 1

@@ -13,6 +13,7 @@ import pytest
 from newsfeed.models.artifact import load_model
 from newsfeed.models.classifier import classify_batch
 from newsfeed.models.evidence import _analysed_length, analysis_map
+from newsfeed.models.gazetteer import _SUBJECT_BEFORE, _may_open_sentence
 from newsfeed.models.model_registry import resolve_model_dir
 from newsfeed.models.pipeline import Reading
 from newsfeed.models.schema import Article
@@ -55,6 +56,16 @@ def test_lower_and_strip_accents_is_unchanged_by_the_split_of_its_steps():
     for text in _texts(seed=3, count=100):
         expected = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
         assert lower_and_strip_accents(text) == expected
+
+
+def test_subject_check_is_skipped_only_where_the_pattern_cannot_match():
+    rng = random.Random(11)
+    alphabet = ["a", "The ", "the ", ". ", "!", "?", "\n", "\n\n", " ", "”", ")", "Russia", "x" * 20]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        for start in range(len(text) + 1):
+            if not _may_open_sentence(text, start):
+                assert _SUBJECT_BEFORE.search(text, max(0, start - 16), start) is None, (text, start)
 
 
 @pytest.fixture(scope="module")

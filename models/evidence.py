@@ -157,13 +157,6 @@ class ArticleText:
         self.passages = passage_paragraphs(body_read, max_body_chars)
         self._to_prepared: dict[int, ToPrepared] = {}
 
-    def analysis_keeps_offsets(self, analyse: Callable[[str], str]) -> bool:
-        """Whether the model's analysis keeps every character's length in all the text it read, so that no
-        piece needs an analysis_map: true of most news text, whose non-ASCII characters are quotes,
-        dashes and accented letters. Checked once per article, on its distinct non-ASCII characters."""
-        read = self.title_read + self.body_read[:self.max_body_chars]
-        return read.isascii() or all(_analysed_length(char, analyse) == 1 for char in non_ascii_characters(read))
-
     def _body_end(self, position: int) -> int:
         for offset_map in self._body_maps:
             position = offset_map.end(position)
@@ -384,15 +377,15 @@ class _Scans:
     def __init__(self, reading: Reading, analyser: TfidfFeatures, article: ArticleText):
         self._reading, self._analyser, self._article = reading, analyser, article
         self._pieces: dict[int, _TokenPlaces] = {}
-        self._mapped: bool | None = None
 
     def places(self, piece: int) -> _TokenPlaces:
         """The token places of a piece (Reading.TITLE, or FIRST_PASSAGE + k for passage k)."""
         places = self._pieces.get(piece)
         if places is None:
-            if self._mapped is None:
-                self._mapped = not self._article.analysis_keeps_offsets(self._analyser.analyse)
-            offsets = analysis_map(self._article.piece_text(piece), self._analyser.analyse) if self._mapped else None
+            # The tokenizer said whether the piece kept its characters' lengths (almost every piece of
+            # news text does); only one it cannot vouch for is mapped, and analysis_map checks it again.
+            offsets = (None if self._reading.keeps_length(piece)
+                       else analysis_map(self._article.piece_text(piece), self._analyser.analyse))
             places = self._pieces[piece] = _TokenPlaces(self._reading.parts(piece), self._analyser.stop_words, offsets)
         return places
 

@@ -366,10 +366,20 @@ def _has_role(text: str, mention: Mention) -> bool:
     start, end = mention.start, mention.end
     return (
         mention.kind in ("metonym", "leader")
-        or _SUBJECT_BEFORE.search(text, max(0, start - 16), start) is not None
+        or (_may_open_sentence(text, start) and _SUBJECT_BEFORE.search(text, max(0, start - 16), start) is not None)
         or _LEADER_AFTER.match(text, end, end + 40) is not None
         or _found_before(_LEADER_BEFORE, ("of", "the"), text, start, 40)  # "President of", "Government of the"
     )
+
+
+def _may_open_sentence(text: str, start: int) -> bool:
+    """Whether _SUBJECT_BEFORE can match in the 16 characters before `start`: each of its branches needs the
+    text's start ("^" matches only there) or one of ".!?" or a line break in that window. Tested with
+    string methods first: most mentions are mid-sentence, where the pattern is tried at every position."""
+    if start <= 16:
+        return True
+    window = text[start - 16:start]
+    return "." in window or "\n" in window or "!" in window or "?" in window
 
 
 def _found_before(pattern: re.Pattern[str], last_words: tuple[str, ...], text: str, start: int, width: int) -> bool:

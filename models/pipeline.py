@@ -388,12 +388,21 @@ class Reading:
     bigrams: bool
     # The title's and each passage's text as TfidfFeatures.parts cut it: gap, token, gap, ..., gap.
     texts: tuple[list[str], ...]
+    # Per text of `texts`, True when the analysis kept every character one character long
+    # (TfidfFeatures.parts_keeping_lengths): positions in its parts are positions in the text.
+    keeps_lengths: tuple[bool, ...] = ()
 
     TITLE, TITLE_AGAIN, SEAMS, FIRST_PASSAGE = range(4)
 
     def parts(self, piece: int) -> list[str]:
         """The parts of the title (TITLE) or of a passage (FIRST_PASSAGE + k)."""
         return self.texts[0] if piece == self.TITLE else self.texts[piece - self.FIRST_PASSAGE + 1]
+
+    def keeps_length(self, piece: int) -> bool:
+        """Whether the analysis of the title (TITLE) or of a passage (FIRST_PASSAGE + k) is known to have kept
+        every character's length (False when unknown)."""
+        index = 0 if piece == self.TITLE else piece - self.FIRST_PASSAGE + 1
+        return index < len(self.keeps_lengths) and self.keeps_lengths[index]
 
     def tokens(self, piece: int) -> int:
         """How many tokens (stop words left out) a piece has."""
@@ -432,12 +441,18 @@ class _WordCounter:
         passage_row: list[int] = []  # per piece of the Reading: its passage row, or -1 (a title, the seams, a short article)
         n_passage_rows = 0
         texts: list[tuple[list[str], ...]] = []  # per article, the parts of its title and passages
+        keeps_lengths: list[tuple[bool, ...]] = []  # per article, whether each of those kept its length
         for i, (title, article_passages) in enumerate(zip(titles, passages)):
             # Cut with the gaps kept, so that a Reading can say where each token is without a rescan.
-            title_parts = tfidf.parts(title)
-            passage_parts = [tfidf.parts(passage) for passage in article_passages]
+            title_parts, title_kept = tfidf.parts_keeping_lengths(title)
+            passage_parts, passage_kept = [], []
+            for passage in article_passages:
+                parts, kept = tfidf.parts_keeping_lengths(passage)
+                passage_parts.append(parts)
+                passage_kept.append(kept)
             if readings is not None:
                 texts.append((title_parts, *passage_parts))
+                keeps_lengths.append((title_kept, *passage_kept))
             title_words = title_parts[1::2]
             words += [title_words, title_words]
             words.extend(parts[1::2] for parts in passage_parts)
@@ -459,11 +474,11 @@ class _WordCounter:
             # Each article's pieces are consecutive: its columns are one slice of the batch's.
             piece_ends = np.cumsum(lengths).tolist()
             first_piece = 0
-            for count, article_texts in zip(pieces_per_article.tolist(), texts):
+            for count, article_texts, article_kept in zip(pieces_per_article.tolist(), texts, keeps_lengths):
                 start = piece_ends[first_piece - 1] if first_piece else 0
                 end = piece_ends[first_piece + count - 1]
                 readings.append(Reading(columns[start:end], lengths[first_piece:first_piece + count],
-                                        self._tfidf.bigrams, article_texts))
+                                        self._tfidf.bigrams, article_texts, article_kept))
                 first_piece += count
         return whole, tfidf.counts(passage_rows[in_passage], columns[in_passage], n_passage_rows)
 

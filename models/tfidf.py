@@ -60,16 +60,20 @@ def _kept_by_analysis(char: str) -> bool:
 def lower_and_strip_accents(text: str) -> str:
     """scikit-learn's preprocessing with lowercase=True and strip_accents="unicode", the same string out:
     it drops combining marks after NFKD one character at a time in Python; a regex does it in C."""
-    text = text.lower()
+    return _strip_accents(text.lower())[0]
+
+
+def _strip_accents(text: str) -> tuple[str, bool]:
+    """A lowercased text with its accents stripped, and whether that left it as it was."""
     # News text's non-ASCII characters are mostly quotes and dashes, which NFKD leaves as they are and
     # which are not marks: a text of only such characters is its own result, found by checking its few
     # distinct ones (NFKD decomposes character by character and reorders only marks).
     if text.isascii() or all(map(_kept_by_analysis, non_ascii_characters(text))):
-        return text
+        return text, True
     basic, every = _combining_characters()
     text = basic.sub("", unicodedata.normalize("NFKD", text))
     # The full class checks each character against ~70 ranges outside the BMP: only when one is there.
-    return every.sub("", text) if _ASTRAL.search(text) else text
+    return (every.sub("", text) if _ASTRAL.search(text) else text), False
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,18 @@ class TfidfFeatures:
     def parts(self, text: str) -> list[str]:
         """The preprocessed text cut into gap, token, gap, ..., gap (tokens at the odd places)."""
         return TOKENS_AND_GAPS.split(self._preprocess(text))
+
+    def parts_keeping_lengths(self, text: str) -> tuple[list[str], bool]:
+        """`parts(text)`, and whether the analysis left every character of `text` one character long (its
+        lowercase, accents kept): then a position in the parts is the same position in `text`, and the
+        evidence needs no offset map (models/evidence.py). Told by the analysis's own check, at no cost.
+        False is not a promise of the contrary: an accented letter keeps its length, and is False here."""
+        lowered = text.lower()
+        same_length = len(lowered) == len(text)
+        if self._preprocess is str.lower:
+            return TOKENS_AND_GAPS.split(lowered), same_length
+        analysed, unchanged = _strip_accents(lowered)
+        return TOKENS_AND_GAPS.split(analysed), same_length and unchanged
 
     @functools.cached_property
     def _index(self) -> _WordIndex:

@@ -23,6 +23,7 @@ from sklearn.metrics import cohen_kappa_score, f1_score
 from newsfeed.models.taxonomy import REGIONS, TOPICS
 from newsfeed.training.gold import GOLD_FILE
 from newsfeed.training.labelling.merge import READ_LABELS_FILE, normalise, read_label_files
+from newsfeed.training.labelling.select import TRAINING_ROUNDS
 
 
 def _rows(path: Path) -> dict[str, dict]:
@@ -77,8 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.labels.is_dir():
         parser.exit(2, f"error: --labels {args.labels}: not a directory\n")
     reports = {}
-    rounds = ("training", "round2", "round3", "round4")
-    for name, kept in [(name, READ_LABELS_FILE) for name in rounds] + [("gold", GOLD_FILE)]:
+    for name, kept in [(name, READ_LABELS_FILE) for name in TRAINING_ROUNDS] + [("gold", GOLD_FILE)]:
         second = {i: {**row, **normalise(row, Counter())}
                   for i, row in read_label_files(args.labels, f"second-{name}").items()}
         if not second:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from newsfeed.models.taxonomy import COUNTRY_REGION, REGIONS, TOPICS
 from newsfeed.training.gold import GOLD_FILE, text_fingerprint
-from newsfeed.training.labelling.select import Item, draw_all
+from newsfeed.training.labelling.select import TRAINING_ROUNDS, Item, draw_all
 
 READ_LABELS_FILE = Path(__file__).with_name("read-labels.jsonl")
 
@@ -83,9 +83,11 @@ def merge(data: Path, labels: Path) -> dict[str, Counter]:
     summary: dict[str, Counter] = {"training": Counter(), "gold": Counter()}
 
     # Every round's training labels go to one file: a round is how items were drawn, not a kind of label.
-    training_rows = read_label_files(labels, "training") | read_label_files(labels, "round2") | read_label_files(labels, "round3") | read_label_files(labels, "round4")
+    training_rows: dict[str, dict] = {}
+    for name in TRAINING_ROUNDS:
+        training_rows |= read_label_files(labels, name)
     lines = []
-    for item in drawn["training"] + drawn["round2"] + drawn["round3"] + drawn["round4"]:
+    for item in (item for name in TRAINING_ROUNDS for item in drawn[name]):
         row = training_rows.pop(item.id, None)
         if row is None:
             summary["training"]["not labelled yet"] += 1

@@ -67,8 +67,11 @@ ROUND3_NASA = 15
 # text taught it little defence (the source's automatic defence labels stay untrusted, kappa 0.59), and
 # its read defence positives in documents were about 120. Dense military words choose what is read
 # (many are veterans' affairs, ceremonies and security talks: the negatives that teach the boundary).
-ROUND4_WHITEHOUSE = {"military words in the text": 150, "military words in the title": 60}
-ROUND4_MIN_CUES = 3
+ROUND4_WHITEHOUSE_QUOTAS = {"military-text": 150, "military-title": 60}
+ROUND4_MIN_CUES = 3  # military words in the first part that make a "military-text" document
+# The training rounds, in the order they were drawn: each round's labels go to read-labels.jsonl, and
+# each round after the first has a second-pass sample of its own.
+TRAINING_ROUNDS = ("training", "round2", "round3", "round4")
 FIRST_GOLD_ITEMS = 305  # the gold set before this draw
 
 # Words of the kinds the model confuses (issue 10): only to over-sample what is read.
@@ -159,7 +162,7 @@ def draw_all(data: Path) -> dict[str, list[Item]]:
     free_docs = [d for d in documents if d.id not in taken]
     by_stratum: dict[str, list] = {k: [] for k in WHITEHOUSE_QUOTAS}
     for d in free_docs:
-        by_stratum["confusable" if WH_CONFUSABLE_TITLE.search(d.title) else whitehouse_stratum(d.title)].append(d)
+        by_stratum[_whitehouse_stratum(d)].append(d)
     for stratum, quota in WHITEHOUSE_QUOTAS.items():
         training += [Item(d.id, "whitehouse", f"whitehouse/{stratum}", d.title, labelled_text(d.text))
                      for d in _sample(rng, by_stratum[stratum], quota)]
@@ -193,6 +196,11 @@ def draw_all(data: Path) -> dict[str, list[Item]]:
     return {"training": training, "gold": gold, "round2": round2, "round3": round3, "round4": round4}
 
 
+def _whitehouse_stratum(document) -> str:
+    """A White House document's stratum in every round's draw: "confusable" by its title, else its kind."""
+    return "confusable" if WH_CONFUSABLE_TITLE.search(document.title) else whitehouse_stratum(document.title)
+
+
 def _draw_round2(free_docs: list, first_round: set[str]) -> list[Item]:
     """Round 2's White House documents: none of the first round's or the gold set's, drawn with a
     seed of their own so that the first round's draw stays exactly what it was."""
@@ -200,7 +208,7 @@ def _draw_round2(free_docs: list, first_round: set[str]) -> list[Item]:
     by_stratum: dict[str, list] = {k: [] for k in ROUND2_WHITEHOUSE_QUOTAS}
     for d in free_docs:
         if d.id not in first_round:
-            by_stratum["confusable" if WH_CONFUSABLE_TITLE.search(d.title) else whitehouse_stratum(d.title)].append(d)
+            by_stratum[_whitehouse_stratum(d)].append(d)
     drawn = [Item(d.id, "whitehouse", f"whitehouse-round2/{stratum}", d.title, labelled_text(d.text))
              for stratum, quota in ROUND2_WHITEHOUSE_QUOTAS.items() for d in _sample(rng, by_stratum[stratum], quota)]
     rng.shuffle(drawn)
@@ -216,7 +224,7 @@ def _draw_round3(free_docs: list, free_articles: list) -> list[Item]:
     by_stratum: dict[str, list] = {k: [] for k in ROUND3_WHITEHOUSE_QUOTAS}
     for d in free_docs:
         if low <= len(d.text) <= high:
-            by_stratum["confusable" if WH_CONFUSABLE_TITLE.search(d.title) else whitehouse_stratum(d.title)].append(d)
+            by_stratum[_whitehouse_stratum(d)].append(d)
     drawn = [Item(d.id + WHOLE_MARK, "whitehouse", f"whole/whitehouse/{stratum}", d.title, d.text)
              for stratum, quota in ROUND3_WHITEHOUSE_QUOTAS.items() for d in _sample(rng, by_stratum[stratum], quota)]
     articles = [a for a in free_articles if low <= len(a.text) <= high]
@@ -229,17 +237,14 @@ def _draw_round4(free_docs: list) -> list[Item]:
     """Round 4's White House documents, never read before: those whose first part holds at least
     ROUND4_MIN_CUES military words, and others with a military word in the title only."""
     rng = random.Random(f"{SEED}-round4")
-    dense, titled = [], []
+    by_stratum: dict[str, list] = {k: [] for k in ROUND4_WHITEHOUSE_QUOTAS}
     for d in free_docs:
         if cues.count(cues.DEFENCE_DOC, labelled_text(d.text)) >= ROUND4_MIN_CUES:
-            dense.append(d)
+            by_stratum["military-text"].append(d)
         elif cues.count(cues.DEFENCE_DOC, d.title):
-            titled.append(d)
-    (text_quota, title_quota) = ROUND4_WHITEHOUSE.values()
-    drawn = [Item(d.id, "whitehouse", "whitehouse-round4/military-text", d.title, labelled_text(d.text))
-             for d in _sample(rng, dense, text_quota)]
-    drawn += [Item(d.id, "whitehouse", "whitehouse-round4/military-title", d.title, labelled_text(d.text))
-              for d in _sample(rng, titled, title_quota)]
+            by_stratum["military-title"].append(d)
+    drawn = [Item(d.id, "whitehouse", f"whitehouse-round4/{stratum}", d.title, labelled_text(d.text))
+             for stratum, quota in ROUND4_WHITEHOUSE_QUOTAS.items() for d in _sample(rng, by_stratum[stratum], quota)]
     rng.shuffle(drawn)
     return drawn
 
@@ -251,12 +256,9 @@ def second_pass_ids(sets: dict[str, list[Item]], existing_gold: list[str]) -> di
     gold = existing_gold + [item.id for item in sets["gold"]]
     samples = {"training": sorted(rng.sample(training, SECOND_PASS["training"])),
                "gold": sorted(rng.sample(gold, SECOND_PASS["gold"]))}
-    round2 = [item.id for item in sets["round2"]]
-    samples["round2"] = sorted(random.Random(f"{SEED}-second-pass-round2").sample(round2, SECOND_PASS["round2"]))
-    round3 = [item.id for item in sets["round3"]]
-    samples["round3"] = sorted(random.Random(f"{SEED}-second-pass-round3").sample(round3, SECOND_PASS["round3"]))
-    round4 = [item.id for item in sets["round4"]]
-    samples["round4"] = sorted(random.Random(f"{SEED}-second-pass-round4").sample(round4, SECOND_PASS["round4"]))
+    for name in TRAINING_ROUNDS[1:]:  # each with a seed of its own: adding a round moves no earlier sample
+        ids = [item.id for item in sets[name]]
+        samples[name] = sorted(random.Random(f"{SEED}-second-pass-{name}").sample(ids, SECOND_PASS[name]))
     return samples
 
 

@@ -455,6 +455,20 @@ def _model_arguments(parser: argparse.ArgumentParser) -> None:
                        help="JSON Lines of the articles the model was validated on (as `newsfeed classify` reads)")
     rates.add_argument("--described-as", default=None, metavar="TEXT",
                        help="what those articles are, for the metadata and model card (default: the file name)")
+    calibrate = actions.add_parser(
+        "calibrate", epilog=EPILOG,
+        help="re-fit a model's topic scores and choose its thresholds again on articles of your own sources that a "
+             "person labelled; writes a new version beside SRC's heads, vocabulary and gazetteer, unchanged")
+    calibrate.add_argument("source", metavar="SRC", help="the artifact directory (or registry: its current one)")
+    calibrate.add_argument("--labels", required=True, metavar="FILE",
+                           help="JSON Lines: each line an article as `newsfeed classify` reads it, with a `topics` "
+                                "list of the topics a person gave it by the label definitions ([] for none); a few "
+                                "hundred, with at least 10 articles with and 10 without each topic to re-fit it")
+    calibrate.add_argument("--out", default="var/artifacts", metavar="DIR",
+                           help="where the new version's directory is written (default var/artifacts)")
+    calibrate.add_argument("--described-as", default=None, metavar="TEXT",
+                           help="what the labelled articles are, for the metadata and model card (default: the file "
+                                "name)")
 
 
 def _run_model(args: argparse.Namespace) -> int:
@@ -470,6 +484,8 @@ def _run_model(args: argparse.Namespace) -> int:
         return 0
     if args.action == "rates":
         return _write_rates(args, resolve_model_dir(_existing_dir(args.source, "SRC")))
+    if args.action == "calibrate":
+        return _calibrate(args, resolve_model_dir(_existing_dir(args.source, "SRC")))
     from newsfeed.models.inspection import diff_artifacts, inspect_artifact, sample_articles
 
     if args.action == "inspect":
@@ -504,6 +520,31 @@ def _write_rates(args: argparse.Namespace, source: Any) -> int:
     return 0
 
 
+def _calibrate(args: argparse.Namespace, source: Any) -> int:
+    from pathlib import Path
+
+    from newsfeed.models.artifact import load_model
+    from newsfeed.stream.app import default_classify
+    from newsfeed.stream.batch import Enriched, classify_lines
+    from newsfeed.training.calibrate import labelled_scores, read_labels, write_calibrated
+
+    settings = OfflineSettings.from_env({})  # the worker's default input limits, as for `model rates`
+    with _input(args.labels) as lines:
+        labels = read_labels(lines, args.labels)
+    model = load_model(source)
+    with _input(args.labels) as lines:
+        judged = [(number, outcome.article, outcome.enrichment) for number, outcome
+                  in classify_lines(lines, model, default_classify(), settings.limits, settings.batch_size)
+                  if isinstance(outcome, Enriched)]
+    rows = labelled_scores(labels, judged)
+    calibrated, summary = write_calibrated(Path(source), Path(args.out), model, rows,
+                                           args.described_as or os.path.basename(args.labels))
+    sys.stdout.write(json.dumps({"written": str(calibrated.path), "version": calibrated.version,
+                                 "sha256": calibrated.sha256, "from": model.version, "labelled": len(labels),
+                                 "judged": len(rows), "topics": summary["topics"]}) + "\n")
+    return 0
+
+
 COMMANDS: tuple[Command, ...] = (
     Command("worker", "run a classifier worker in the consumer group", _worker_arguments, _run_worker),
     Command("classify", "classify JSON Lines (or one text) without Kafka, exactly as the worker does",
@@ -524,8 +565,8 @@ COMMANDS: tuple[Command, ...] = (
             _evaluate_arguments, _run_evaluate),
     Command("promote", "gate a model against the registry's current one, then make it current",
             _promote_arguments, _run_promote),
-    Command("model", "convert a format-1 artifact, inspect an artifact, diff two, or add expected label rates to one "
-            "(`model convert|inspect|diff|rates`)",
+    Command("model", "convert a format-1 artifact, inspect an artifact, diff two, add expected label rates to one, "
+            "or calibrate one for your own sources (`model convert|inspect|diff|rates|calibrate`)",
             _model_arguments, _run_model),
 )
 

@@ -127,8 +127,8 @@ def fit_text_model(
         topic_probabilities = model.topic_probabilities(val_features, val_bodies)
         region_probs = model.region_heads.probabilities(val_features)
     known = topic_weights[val_idx] > 0
-    topic_thr, topic_f1 = _tune(topic_probabilities, y_topics[val_idx], config, known)
-    region_thr, region_f1 = _tune(region_probs, y_regions[val_idx], config, np.ones(y_regions[val_idx].shape, dtype=bool))
+    topic_thr, topic_f1 = tune_thresholds(topic_probabilities, y_topics[val_idx], config, known)
+    region_thr, region_f1 = tune_thresholds(region_probs, y_regions[val_idx], config, np.ones(y_regions[val_idx].shape, dtype=bool))
 
     progress(f"refitting on all {len(examples)} examples")
     model = _fit(titles, bodies, y_topics, y_regions, topic_weights, weights, indices, config)
@@ -210,7 +210,7 @@ def consensus_weights(examples, titles, bodies, y_topics: np.ndarray, topic_weig
         checked_probs[held] = probabilities(checked_rows[held])
         # An automatic label is judged by every fold's heads (none saw its topic label): their mean.
         judged_probs += probabilities(judged_rows) / config.consensus_folds
-    threshold, _ = _tune(checked_probs, y_topics[checked_rows], config, np.ones(checked_probs.shape, dtype=bool))
+    threshold, _ = tune_thresholds(checked_probs, y_topics[checked_rows], config, np.ones(checked_probs.shape, dtype=bool))
     rule = label_matrix([examples[i] for i in checked_rows], AUTOMATIC_TOPICS, TOPICS).astype(bool)
     weights = topic_weights.copy()
     example_weights = np.array([e.weight for e in examples], dtype=np.float64)
@@ -304,20 +304,29 @@ def fit_aggregate(whole: np.ndarray, signals: np.ndarray, y: np.ndarray, body_ch
             out_of_fold[test_rows] = fold.predict_proba(x[test_rows])[:, 1]
         final = LogisticRegression(C=AGGREGATE_C, max_iter=1000).fit(x, target)
         coef[k], intercept[k] = final.coef_[0], final.intercept_[0]
-        overall, _ = _tune(out_of_fold[:, None], target[:, None], config, np.ones((len(target), 1), dtype=bool))
+        thresholds[k] = band_thresholds(out_of_fold, target, bands, config)
         band_f1[TOPICS[k]] = {}
         for band, name in enumerate(LENGTH_BANDS):
             rows = bands == band
-            if target[rows].sum() >= MIN_BAND_POSITIVES:
-                chosen, _ = _tune(out_of_fold[rows, None], target[rows, None], config, np.ones((rows.sum(), 1), dtype=bool))
-                thresholds[k, band] = chosen[0]
-            else:
-                thresholds[k, band] = overall[0]
             band_f1[TOPICS[k]][name] = (round(_f1(out_of_fold[rows] >= thresholds[k, band], target[rows] == 1), 3)
                                         if rows.any() else None)
         assigned = out_of_fold >= thresholds[k, bands]
         band_f1[TOPICS[k]]["all"] = round(_f1(assigned, target == 1), 3)
     return ArticleAggregate(coef, intercept, thresholds), band_f1
+
+
+def band_thresholds(probabilities: np.ndarray, target: np.ndarray, bands: np.ndarray, config: FitConfig) -> np.ndarray:
+    """One topic's threshold per length band: chosen on the band's articles where they hold
+    MIN_BAND_POSITIVES positives, else the one chosen on all of them."""
+    overall, _ = tune_thresholds(probabilities[:, None], target[:, None], config, np.ones((len(target), 1), dtype=bool))
+    thresholds = np.full(len(LENGTH_BANDS), overall[0])
+    for band in range(len(LENGTH_BANDS)):
+        rows = bands == band
+        if target[rows].sum() >= MIN_BAND_POSITIVES:
+            chosen, _ = tune_thresholds(probabilities[rows, None], target[rows, None], config,
+                                        np.ones((rows.sum(), 1), dtype=bool))
+            thresholds[band] = chosen[0]
+    return thresholds
 
 
 def _fitted_vectorizer(titles, bodies, idx, config: FitConfig):
@@ -351,7 +360,7 @@ def _fit_heads(features, y: np.ndarray, weights: np.ndarray, labels: Sequence[st
     return LinearHeads(tuple(labels), coef, intercept, np.full(len(labels), 0.5))
 
 
-def _tune(probs: np.ndarray, y: np.ndarray, config: FitConfig, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def tune_thresholds(probs: np.ndarray, y: np.ndarray, config: FitConfig, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per label, the threshold with the best smoothed F1 on validation data (0.5 where it has no positives).
 
     F1 is averaged over a window of neighbouring thresholds before taking the best: with a few

@@ -28,7 +28,9 @@ LIMITS = """\
   press documents); the rest of the corpus keeps automatic labels only for the topics where those
   agree with reading (kappa >= 0.8 per source), directly or after the consensus filter (see Training
   data). Other styles of writing (opinion, interviews, local news) are unseen: the
-  leave-one-source-out figures are the estimate for them.
+  leave-one-source-out figures are the estimate for them. On such sources the scores shift more than
+  their order does; `newsfeed model calibrate` re-fits scores and thresholds to a few hundred of their
+  articles labelled by a person.
 - Training documents were read, and are trained on, up to their first 3,000 characters; articles
   over 8,000 characters have no validation items of their own, so their thresholds are those of all
   lengths.

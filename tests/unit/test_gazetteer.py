@@ -201,3 +201,27 @@ def test_load_is_built_once():
 
 def test_a_leader_named_alone_stands_for_the_country():
     assert focus("Putin warns the West", "Putin said on Tuesday that talks could resume. Zelenskyy rejected it.") == ["RU", "UA"]
+
+
+def test_us_federal_bodies_and_ships_stand_for_the_us_but_shared_names_do_not():
+    assert codes("HHS issued guidance; the Environmental Protection Agency (EPA) and FEMA will act") == ["US", "US", "US", "US"]
+    assert codes("the Department of Homeland Security, the Treasury Department and the USS Harry S. Truman") == ["US", "US", "US"]
+    # Names other states' bodies also go by are no country: "Department of Agriculture" is the
+    # Philippines' too, "Congress" and "Senate" are many states', the USS scheme is a UK pension.
+    assert codes("the Department of Agriculture, Congress, the Senate and the Supreme Court") == []
+    assert codes("members of the USS pension scheme; Africa CDC said") == []
+
+
+def test_the_us_in_spanish_and_french_but_mexico_by_its_official_name():
+    assert codes("EE. UU. y Estados Unidos, la Casa Blanca; les États-Unis") == ["US", "US", "US", "US"]
+    assert codes("los Estados Unidos Mexicanos") == ["MX"]
+
+
+def test_bodies_with_names_of_their_own():
+    assert codes("the Storting, the Taoiseach, Shin Bet, MI6 and the Legislative Yuan") == ["NO", "IE", "IL", "GB", "TW"]
+    assert codes("Botswana president Duma Boko; the State Duma") == ["BW", "BW", "RU"]
+
+
+def test_a_war_or_protest_named_after_a_country_is_not_about_it():
+    assert codes("fuel prices linked to the Iran war; a pro-Palestinian protest; Palestine Action") == []
+    assert codes("West Texas Intermediate rose; a fire in Crans-Montana") == ["CH"]

@@ -31,9 +31,9 @@ LIMITS = """\
   leave-one-source-out figures are the estimate for them. On such sources the scores shift more than
   their order does; `newsfeed model calibrate` re-fits scores and thresholds to a few hundred of their
   articles labelled by a person.
-- Training documents were read, and are trained on, up to their first 3,000 characters; articles
-  over 8,000 characters have no validation items of their own, so their thresholds are those of all
-  lengths.
+- Training documents were read, and are trained on, up to their first 3,000 characters, except 58
+  long documents read whole. Those are the only validation articles over 8,000 characters: a topic
+  with fewer than 12 of them takes the threshold chosen on all lengths there.
 - The corpus is dominated by the 2025-26 news cycle (Ukraine, the Middle East, Sudan) and by US
   government press offices: stories about other conflicts score lower.
 - A region applies only through a focus country of the article; a story about a group with no

@@ -24,7 +24,7 @@ from newsfeed.training import scoring
 from newsfeed.training.corpora import build_agnews, build_corpus
 from newsfeed.training.corpora.read import SPLICED_FROM, document_id
 from newsfeed.training.fit import PASSAGE_MARK, FitConfig, fit_text_model
-from newsfeed.training.gold import SEED_ID, GoldText, load_gold, resolve_texts
+from newsfeed.training.gold import NEWS_CHECK_FILE, SEED_ID, GoldText, load_gold, resolve_texts
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,17 @@ def _score_gold(model: Model, resolved: Sequence[GoldText]) -> list[Scored]:
         Scored(g.item.id, g.item.source, g.item.topics, g.item.regions, g.item.countries, e)
         for g, e in zip(resolved, enrichments)
     ]
+
+
+def evaluate_news_check(model: Model, data_dir: str | Path) -> dict:
+    """The model on the AG News items read against the definitions (training/gold/NEWS_CHECK_FILE):
+    wire copy of 2004-05, title and lead, from a source it is never trained on."""
+    if not NEWS_CHECK_FILE.is_file():
+        return {"present": False}
+    resolved, missing = resolve_texts(data_dir, load_gold(NEWS_CHECK_FILE))
+    if not resolved:
+        return {"present": False}
+    return label_report(_score_gold(model, resolved)) | {"present": True, "missing_ids": missing}
 
 
 def evaluate_seed(gold_rows: Sequence[Scored]) -> dict:
@@ -229,6 +240,7 @@ def evaluate_all(model: Model, data_dir: str | Path, config: FitConfig | None,
         "auto_label_disagreement": auto_label_disagreement(data_dir),
         "seed": evaluate_seed(rows),
         "agnews": evaluate_agnews(model, data_dir),
+        "news_check": evaluate_news_check(model, data_dir),
         "footprint": measure_footprint(model),
     }
     if config is not None:

@@ -66,6 +66,17 @@ def render_markdown(report: dict) -> str:
         lines += ["", "On Sports and Business every share is a false-positive rate (none of them is diplomacy, space or "
                   "defence news by the label definitions, a few World-like items aside); on World and Sci/Tech it is the "
                   "share of the class the model tags, a recall proxy.", ""]
+    news = report.get("news_check")
+    if news and news.get("present"):
+        fc = news["focus_countries"]
+        lines += [f"## (f) AG News items read against the definitions ({news['items']} items: wire copy, a source never "
+                  "trained on)", ""]
+        lines += _label_table("Topics", news["topics"])
+        lines += [f"Regions (micro): F1 {news['regions']['micro']['f1']:.3f}. Focus countries (micro): precision "
+                  f"{fc['precision']:.3f}, recall {fc['recall']:.3f}, F1 {fc['f1']:.3f}. Expected calibration error: "
+                  + ", ".join(f"{label} {news['topics']['calibration'][label]['ece']:.3f}" for label in TOPICS), ""]
+        if news.get("missing_ids"):
+            lines += [f"{len(news['missing_ids'])} items could not be read from the data dir and were left out.", ""]
     footprint = report.get("footprint")
     if footprint:
         lines += ["## Footprint", "",

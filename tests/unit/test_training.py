@@ -164,3 +164,32 @@ def test_distrusted_automatic_labels_stay_unknown_when_the_filter_does_not_agree
     # The read labels call police defence and troops not: the rule is wrong on every document.
     restored, report = _consensus_case(read_defence_word="police")
     assert restored.sum() == 0 and report["restored"] == 0 and report["kappa_kept"] < 0.8
+
+
+def test_the_news_check_set_is_agnews_only_and_never_overlaps_the_gold_set():
+    from newsfeed.training.gold import NEWS_CHECK_FILE, gold_ids
+    items = load_gold(NEWS_CHECK_FILE)
+    assert len(items) >= 400 and len({i.id for i in items}) == len(items)
+    assert {i.source for i in items} == {"agnews"} and not {i.id for i in items} & gold_ids()
+    assert all(i.topics <= {"diplomacy", "space", "defence"} for i in items)
+    assert sum("defence" in i.topics for i in items) >= 30 and sum("diplomacy" in i.topics for i in items) >= 20
+
+
+def test_the_news_check_judges_the_read_agnews_items_and_leaves_out_a_changed_one(tmp_path, monkeypatch, tiny_model):
+    from newsfeed.training import evaluate
+    rows = [("Troops and tanks advance", "The army launched a military offensive with artillery strikes near the front."),
+            ("Club wins the final", "The football club won the championship final with a late goal in the stadium.")]
+    (tmp_path / "agnews-test").mkdir()
+    (tmp_path / "agnews-test" / "test.csv").write_text(
+        "label,title,description\n" + "".join(f'1,"{t}","{d}"\n' for t, d in rows))
+    labels = tmp_path / "read.jsonl"
+    labels.write_text("".join(json.dumps({
+        "id": f"agnews-test/test.csv#{n}", "source": "agnews", "topics": topics, "regions": [], "countries": [],
+        "full_length": False, "text_sha256": text_fingerprint(f"{t} {d}" if n == 1 else "another text")}) + "\n"
+        for n, ((t, d), topics) in enumerate(zip(rows, [["defence"], []]), start=1)))
+    monkeypatch.setattr(evaluate, "NEWS_CHECK_FILE", labels)
+    report = evaluate.evaluate_news_check(tiny_model, tmp_path)
+    assert report["present"] and report["items"] == 1
+    assert report["missing_ids"] == ["agnews-test/test.csv#2"]
+    assert report["topics"]["per_label"]["defence"]["support"] == 1
+    assert not evaluate.evaluate_news_check(tiny_model, tmp_path / "nothing")["present"]

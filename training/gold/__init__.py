@@ -16,6 +16,9 @@ from newsfeed.training.corpora import nasa, whitehouse, wikipedia
 from newsfeed.training.corpora.read import text_fingerprint
 
 GOLD_FILE = Path(__file__).with_name("dev-gold.jsonl")
+# AG News items read against the same definitions, in the same format: news wire copy, a source and a
+# style the model is never trained on (its licence), for `newsfeed evaluate` only, never the gate.
+NEWS_CHECK_FILE = Path(__file__).with_name("agnews-read.jsonl")
 SEED_ID = "../examples/seed-article.txt"
 
 

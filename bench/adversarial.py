@@ -99,6 +99,10 @@ SHAPES: tuple[Shape, ...] = (
           lambda n: _text(_repeat("Home\nWorld\nPolitics\nSport\n", n) + PROSE)),
     Shape("one_long_word", "one line with no spaces", lambda n: _text(_repeat("abcdefghij", n))),
     Shape("all_caps", "text in capitals", lambda n: _text(_repeat(PROSE.upper(), n))),
+    Shape("dateline_lines", "lines opening with five words in capitals that are almost a dateline",
+          lambda n: _text(_repeat("GAZA CITY NEW YORK SOUTH Reuters said\n", n))),
+    Shape("capitals_one_line", "one line of capitals with no space, no dateline after it",
+          lambda n: _text(_repeat("ABCDEFGHIJ", n))),
     Shape("capitalised_words", "runs of capitalised words (names, places)",
           lambda n: _text(_repeat("Jordan Chad Georgia Niger Guinea Congo Korea Sudan Victoria Paris ", n))),
     Shape("many_countries", "every sentence names another country", lambda n: _text(_repeat(

@@ -286,7 +286,7 @@ def load_model(directory: str | Path) -> Model:
         raise ArtifactError(f"{directory}: {exc}") from exc
     gazetteer_data = GazetteerData({name: files[f"{GAZETTEER_DIR}/{name}"] for name in GAZETTEER_FILES})
     try:
-        gazetteer = Gazetteer.from_data(gazetteer_data, country_regions)
+        gazetteer = Gazetteer.from_data(gazetteer_data, country_regions, manifest["gazetteer_rules_version"])
     except (ValueError, IndexError, UnicodeDecodeError) as exc:
         raise ArtifactError(f"{directory / GAZETTEER_DIR}: cannot build the gazetteer: {exc}") from exc
     return Model(

@@ -11,6 +11,7 @@ share of all country mentions and role.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -29,8 +30,10 @@ from newsfeed.models.taxonomy import COUNTRY_REGION, REGIONS
 # gazetteer's rows are frozen into each artifact, its rules are code, and an artifact records which
 # rules it was saved with. A change that alters any mention or score bumps it; this code serves the
 # artifacts of the versions in GAZETTEER_RULES_VERSIONS.
-GAZETTEER_RULES_VERSION = "1"
-GAZETTEER_RULES_VERSIONS = frozenset({"1"})
+# v2 reads a wire dateline in capitals ("GAZA (Reuters) -", "JOHANNESBURG, Sept. 9 --") as the place
+# it names, whatever kind of surface; v1 read capitals only for unambiguous names (_with_variants).
+GAZETTEER_RULES_VERSION = "2"
+GAZETTEER_RULES_VERSIONS = frozenset({"1", "2"})
 
 # How much one mention says about the article, by what kind of surface it is. A demonym is often
 # an adjective in passing ("Russian-made"); a city, group or agency is weaker evidence than a name.
@@ -136,8 +139,11 @@ class Gazetteer:
     """Surfaces, display names and lookup titles of countries, with the compiled matcher."""
 
     def __init__(self, surfaces: dict[str, Surface], names: dict[str, str], titles: dict[str, str],
-                 place_suffixes: Iterable[str], country_regions: Mapping[str, str] = COUNTRY_REGION):
+                 place_suffixes: Iterable[str], country_regions: Mapping[str, str] = COUNTRY_REGION,
+                 rules_version: str = GAZETTEER_RULES_VERSION):
         self.surfaces = surfaces
+        self.rules_version = rules_version
+        self._reads_capitals = rules_version != "1"
         self.country_regions = country_regions  # the region of each country code (a model's regions.json)
         self.names = names
         self.titles = titles
@@ -160,12 +166,33 @@ class Gazetteer:
         return _load(Path(data_dir))
 
     @classmethod
-    def from_data(cls, data: GazetteerData, country_regions: Mapping[str, str] = COUNTRY_REGION) -> Gazetteer:
-        """The gazetteer built from these rows and no other source."""
-        return _build(data, country_regions)
+    def from_data(cls, data: GazetteerData, country_regions: Mapping[str, str] = COUNTRY_REGION,
+                  rules_version: str = GAZETTEER_RULES_VERSION) -> Gazetteer:
+        """The gazetteer built from these rows and no other source, applying the rules of `rules_version`
+        (a saved model's: the rules it was fitted with)."""
+        return _build(data, country_regions, rules_version)
 
     def find_mentions(self, text: str) -> list[Mention]:
-        """Country mentions in `text`, in order, after the context rules of ambiguous words."""
+        """Country mentions in `text`, in order, after the context rules of ambiguous words; with rules
+        v2, also the place a dateline in capitals names ("GAZA (Reuters) -")."""
+        mentions = self._find_mentions(text)
+        datelines = [match.span(1) for match in _DATELINE.finditer(text)] if self._reads_capitals else []
+        if not datelines:
+            return mentions
+        # The text with each dateline written as a name is written, the same length, so the matcher
+        # and its context rules read "GAZA (Reuters)" as "Gaza (Reuters)". Only datelines: elsewhere a
+        # headline in capitals holds words that are places only when capitalised ("NICE", "READING").
+        parts, last = [], 0
+        for start, end in datelines:
+            parts += [text[last:start], _WORD.sub(lambda word: word[0][0] + word[0][1:].lower(), text[start:end])]
+            last = end
+        taken = [(m.start, m.end) for m in mentions]
+        added = [Mention(m.code, m.start, m.end, text[m.start:m.end], m.kind)
+                 for m in self._find_mentions("".join(parts) + text[last:])
+                 if _overlaps(datelines, m.start, m.end) and not _overlaps(taken, m.start, m.end)]
+        return sorted(mentions + added, key=lambda m: m.start) if added else mentions
+
+    def _find_mentions(self, text: str) -> list[Mention]:
         found: list[tuple[Surface, re.Match[str]]] = []
         lowercase_possible = any(map(text.__contains__, self._lowercase_words))
         matcher = self._matcher if lowercase_possible else self._capitalised_matcher
@@ -382,6 +409,18 @@ def _may_open_sentence(text: str, start: int) -> bool:
     return "." in window or "\n" in window or "!" in window or "?" in window
 
 
+# A dateline: words in capitals opening a line, then the wire's "(Reuters)", a comma and date, a colon
+# or a dash. Bounded (at most five words), so a line of capitals costs one short attempt per line.
+_DATELINE = re.compile(r"(?m)^[ \t]*((?:[A-Z][A-Z.'’]+[ \t]){0,4}[A-Z][A-Z.'’]+)(?=[ \t]*(?:\(|,|:|--|-[ \t]|—))")
+_WORD = re.compile(r"[A-Z][A-Z'’]*")
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of `spans` (sorted, not overlapping): a binary search."""
+    i = bisect.bisect_right(spans, (start, float("inf"))) - 1
+    return (i >= 0 and spans[i][1] > start) or (i + 1 < len(spans) and spans[i + 1][0] < end)
+
+
 def _found_before(pattern: re.Pattern[str], last_words: tuple[str, ...], text: str, start: int, width: int) -> bool:
     """Whether `pattern`, anchored at the end, matches in the `width` characters before `start`.
 
@@ -526,7 +565,8 @@ def _load(data_dir: Path) -> Gazetteer:
     return _build(GazetteerData.from_package(data_dir), COUNTRY_REGION)
 
 
-def _build(data: GazetteerData, country_regions: Mapping[str, str]) -> Gazetteer:
+def _build(data: GazetteerData, country_regions: Mapping[str, str],
+           rules_version: str = GAZETTEER_RULES_VERSION) -> Gazetteer:
     surfaces, names = _pycountry_surfaces(data)
     titles = {}
     for code, kind, surface in data.rows(ALIASES_FILE):
@@ -556,4 +596,4 @@ def _build(data: GazetteerData, country_regions: Mapping[str, str]) -> Gazetteer
         surface = surfaces.setdefault(_key(name), Surface((code,), "place"))
         if surface.codes == (code,):
             place_suffixes.append(name)
-    return Gazetteer(_with_variants(surfaces), names, titles, place_suffixes, country_regions)
+    return Gazetteer(_with_variants(surfaces), names, titles, place_suffixes, country_regions, rules_version)

@@ -225,3 +225,46 @@ def test_bodies_with_names_of_their_own():
 def test_a_war_or_protest_named_after_a_country_is_not_about_it():
     assert codes("fuel prices linked to the Iran war; a pro-Palestinian protest; Palestine Action") == []
     assert codes("West Texas Intermediate rose; a fire in Crans-Montana") == ["CH"]
+
+
+@pytest.mark.parametrize("text, code, surface", [
+    ("GAZA (Reuters) - Israeli tanks stormed a refugee camp.", "PS", "GAZA"),
+    ("JOHANNESBURG, Sept. 9 -- Two men appeared in court.", "ZA", "JOHANNESBURG"),
+    ("NEW YORK (Reuters) - Stocks rose on Monday.", "US", "NEW YORK"),
+    ("The first paragraph.\nKHAN YOUNIS, Gaza Strip (AP) - Troops moved in.", "PS", "KHAN YOUNIS"),
+])
+def test_a_dateline_in_capitals_names_its_place(text, code, surface):
+    assert (code, surface) in [(m.code, m.surface) for m in find_mentions(text)]
+
+
+def test_capitals_outside_a_dateline_are_not_read_as_places():
+    # A headline in capitals holds words that are places only when capitalised.
+    assert find_mentions("NICE DAY FOR A PICNIC AS READING SOARS") == []
+    assert find_mentions("The report said GAZA was quiet") == []
+
+
+def test_a_model_saved_with_rules_v1_keeps_reading_datelines_as_it_did():
+    from newsfeed.models.gazetteer_data import GazetteerData
+    v1 = Gazetteer.from_data(GazetteerData.from_package(), rules_version="1")
+    assert [m.code for m in v1.find_mentions("GAZA (Reuters) - Tanks moved in.")] == []
+    assert [m.code for m in Gazetteer.load().find_mentions("GAZA (Reuters) - Tanks moved in.")] == ["PS"]
+
+
+@pytest.mark.parametrize("unit", ["GAZA CITY NEW YORK SOUTH Reuters said\n", "ABCDEFGHIJ", "NEW YORK (AP) - x\n"])
+def test_reading_datelines_costs_time_linear_in_the_text(unit):
+    from bench.worst_case import GROWTH_SIZES, MAX_GROWTH_EXPONENT, cpu_seconds, growth_exponent
+    gazetteer = Gazetteer.load()
+    texts = [unit * (size // len(unit)) for size in GROWTH_SIZES]
+    costs = [cpu_seconds(lambda: gazetteer.find_mentions(text)) for text in texts]
+    assert growth_exponent(costs) <= MAX_GROWTH_EXPONENT, costs
+
+
+def test_an_artifact_is_served_with_the_gazetteer_rules_it_was_saved_with(tiny_model_dir):
+    import json
+    from newsfeed.models.artifact import load_model
+    from newsfeed.models.model_registry import resolve_model_dir
+    registry = resolve_model_dir(None).parent
+    for version in ("20261203.165628", "20261126.200901"):  # saved before rules v2
+        assert load_model(registry / version).gazetteer.rules_version == "1"
+    assert json.loads((tiny_model_dir / "manifest.json").read_text())["gazetteer_rules_version"] == "2"
+    assert load_model(tiny_model_dir).gazetteer.rules_version == "2"

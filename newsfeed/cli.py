@@ -529,13 +529,13 @@ def _calibrate(args: argparse.Namespace, source: Any) -> int:
     from newsfeed.training.calibrate import labelled_scores, read_labels, write_calibrated
 
     settings = OfflineSettings.from_env({})  # the worker's default input limits, as for `model rates`
-    with _input(args.labels) as lines:
-        labels = read_labels(lines, args.labels)
+    with _input(args.labels) as handle:
+        lines = list(handle)  # read twice, and FILE may be stdin ('-'): a few hundred articles
+    labels = read_labels(lines, args.labels)
     model = load_model(source)
-    with _input(args.labels) as lines:
-        judged = [(number, outcome.article, outcome.enrichment) for number, outcome
-                  in classify_lines(lines, model, default_classify(), settings.limits, settings.batch_size)
-                  if isinstance(outcome, Enriched)]
+    judged = [(number, outcome.article, outcome.enrichment) for number, outcome
+              in classify_lines(lines, model, default_classify(), settings.limits, settings.batch_size)
+              if isinstance(outcome, Enriched)]
     rows = labelled_scores(labels, judged)
     calibrated, summary = write_calibrated(Path(source), Path(args.out), model, rows,
                                            args.described_as or os.path.basename(args.labels))

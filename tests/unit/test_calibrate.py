@@ -130,3 +130,13 @@ def test_a_model_without_the_whole_article_aggregate_is_refused(tiny_model_dir, 
                      "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert code != 0 and "no whole-article aggregate" in err and err.count("\n") == 1
+
+
+def test_labels_read_from_stdin_calibrate_like_a_file(shifted_model_dir, tmp_path, capsys, monkeypatch):
+    import io
+    import sys
+    text = "".join(json.dumps(line) + "\n" for line in _labelled())
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    code = cli.main(["model", "calibrate", str(shifted_model_dir), "--labels", "-", "--out", str(tmp_path / "o")])
+    written = json.loads(capsys.readouterr().out)
+    assert code == 0 and written["judged"] == len(_labelled()) and written["topics"]["defence"]["calibrated"]

@@ -188,9 +188,19 @@ def _artifact_files(text_model: TextModel, metadata: dict[str, Any], model_card:
     }
 
 
+# The section save_model appends to every card, counting the frozen gazetteer's rows.
+GAZETTEER_CARD_HEADING = "## Gazetteer"
+
+
+def authored_card(card: str) -> str:
+    """A saved card as its author wrote it, without the section save_model appended: the card to give
+    save_model when an artifact is written again (it appends the section anew)."""
+    return card.split(f"\n{GAZETTEER_CARD_HEADING}\n")[0]
+
+
 def _gazetteer_card(row_counts: dict[str, int]) -> str:
     rows = ", ".join(f"{count} rows of `{name}`" for name, count in row_counts.items())
-    return ("## Gazetteer\n\nThe country gazetteer is part of this artifact (`gazetteer/`), frozen when it was saved: "
+    return (f"{GAZETTEER_CARD_HEADING}\n\nThe country gazetteer is part of this artifact (`gazetteer/`), frozen when it was saved: "
             f"{rows}. Editing `models/data/` or upgrading pycountry does not change this model's output; "
             "a gazetteer fix ships as a new model version.\n")
 

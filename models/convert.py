@@ -16,13 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from newsfeed.models.artifact import FORMAT_1_PIPELINE, MANIFEST_FILE, MODEL_CARD_FILE, Model, load_model, read_metadata, save_model, sha256_of
+from newsfeed.models.artifact import (
+    FORMAT_1_PIPELINE, MANIFEST_FILE, MODEL_CARD_FILE, Model, authored_card, load_model, read_metadata, save_model, sha256_of,
+)
 from newsfeed.models.errors import ArtifactError
 from newsfeed.models.pipeline import TextModel
 from newsfeed.models.text import READS_TEXT_PREP_VERSIONS
-
-# The card section save_model appends; a converted card keeps one copy of it.
-_GAZETTEER_HEADING = "\n## Gazetteer\n"
 
 
 def convert_model(source: str | Path, target: str | Path) -> Model:
@@ -48,7 +47,7 @@ def convert_model(source: str | Path, target: str | Path) -> Model:
     text_model = _unpickle(pipeline)
     card_path = source / MODEL_CARD_FILE
     card = card_path.read_text(encoding="utf-8") if card_path.is_file() else f"# Model {metadata['version']}\n"
-    card = card.split(_GAZETTEER_HEADING)[0]
+    card = authored_card(card)  # a converted card keeps one copy of the gazetteer section
     converted = {key: value for key, value in metadata.items() if key not in ("sha256", "format_version")}
     converted["converted_from"] = {"format_version": metadata.get("format_version", 1), "sha256": actual}
     save_model(text_model, target, converted, card)

@@ -500,17 +500,25 @@ def _run_model(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_rates(args: argparse.Namespace, source: Any) -> int:
-    from newsfeed.models.artifact import load_model
+def _judged(lines: Any, model: Any) -> list[tuple[int, Any]]:
+    """(line number, Enriched outcome) of each article of JSON Lines `lines` that `model` judged, read with
+    the worker's default input limits whatever this host's variables say: offline measures of what a
+    worker judges (`model rates`, `model calibrate`)."""
     from newsfeed.stream.app import default_classify
     from newsfeed.stream.batch import Enriched, classify_lines
+
+    settings = OfflineSettings.from_env({})
+    return [(number, outcome) for number, outcome
+            in classify_lines(lines, model, default_classify(), settings.limits, settings.batch_size)
+            if isinstance(outcome, Enriched)]
+
+
+def _write_rates(args: argparse.Namespace, source: Any) -> int:
+    from newsfeed.models.artifact import load_model
     from newsfeed.training.rates import expected_rates, write_with_rates
 
-    # The worker's default input limits, whatever this host's variables say: the rates of what a worker judges.
-    settings = OfflineSettings.from_env({})
     with _input(args.articles) as lines:
-        judged = classify_lines(lines, load_model(source), default_classify(), settings.limits, settings.batch_size)
-        enrichments = [outcome.enrichment for _, outcome in judged if isinstance(outcome, Enriched)]
+        enrichments = [outcome.enrichment for _, outcome in _judged(lines, load_model(source))]
     entry = expected_rates(enrichments, args.described_as or os.path.basename(args.articles))
     if not entry["articles"]:
         raise ConfigError(f"{args.articles}: no article the model judged (status ok); no rate to measure")
@@ -524,19 +532,14 @@ def _calibrate(args: argparse.Namespace, source: Any) -> int:
     from pathlib import Path
 
     from newsfeed.models.artifact import load_model
-    from newsfeed.stream.app import default_classify
-    from newsfeed.stream.batch import Enriched, classify_lines
     from newsfeed.training.calibrate import labelled_scores, read_labels, write_calibrated
 
-    settings = OfflineSettings.from_env({})  # the worker's default input limits, as for `model rates`
     with _input(args.labels) as handle:
         lines = list(handle)  # read twice, and FILE may be stdin ('-'): a few hundred articles
     labels = read_labels(lines, args.labels)
     model = load_model(source)
-    judged = [(number, outcome.article, outcome.enrichment) for number, outcome
-              in classify_lines(lines, model, default_classify(), settings.limits, settings.batch_size)
-              if isinstance(outcome, Enriched)]
-    rows = labelled_scores(labels, judged)
+    rows = labelled_scores(labels, [(number, outcome.article, outcome.enrichment)
+                                    for number, outcome in _judged(lines, model)])
     calibrated, summary = write_calibrated(Path(source), Path(args.out), model, rows,
                                            args.described_as or os.path.basename(args.labels))
     sys.stdout.write(json.dumps({"written": str(calibrated.path), "version": calibrated.version,

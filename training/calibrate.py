@@ -40,8 +40,8 @@ from newsfeed.models.pipeline import LENGTH_BANDS, ArticleAggregate, length_band
 from newsfeed.models.taxonomy import TOPICS
 from newsfeed.models.text import prepare_article
 from newsfeed.training import scoring
-from newsfeed.training.fit import FitConfig, band_thresholds
-from newsfeed.training.rates import CARD_HEADING, METADATA_KEY, card_section
+from newsfeed.training.fit import FitConfig, band_thresholds, binary_f1
+from newsfeed.training.rates import METADATA_KEY, card_section, card_without_rates
 
 # A topic is re-fitted only when the labels hold at least this many articles with it and without it:
 # below that, a slope, a shift and a threshold would follow a handful of articles.
@@ -51,7 +51,6 @@ LABELS_FIELD = "topics"
 CARD_SECTION = "## Calibrated for other sources"
 # Scores in records are rounded to 4 decimals; the re-fit reads them on the aggregate's own clip.
 _CLIP = 1e-4
-_GAZETTEER_HEADING = "\n## Gazetteer\n"
 
 
 class CalibrationError(NewsfeedError):
@@ -189,15 +188,14 @@ def write_calibrated(source: Path, out_dir: Path, model: Model, rows: Sequence[L
             f"{label}: {figures['why_kept']}" for label, figures in summary["topics"].items()))
     text_model = copy.copy(model.text_model)
     text_model.aggregate = calibrated_aggregate(model.text_model.aggregate, fits)
-    version = datetime.now(timezone.utc).strftime("%Y%m%d.%H%M%S")
+    now = datetime.now(timezone.utc)
+    version = now.strftime("%Y%m%d.%H%M%S")
     rates = _expected_rates(model, fits, rows, described_as)
-    metadata = {**model.metadata, "version": version, "created_at": datetime.now(timezone.utc).isoformat(),
+    metadata = {**model.metadata, "version": version, "created_at": now.isoformat(),
                 "calibration": {"from": {"version": model.version, "sha256": model.sha256},
                                 "labels": described_as, **summary},
                 METADATA_KEY: rates}
-    card = (source / MODEL_CARD_FILE).read_text(encoding="utf-8")
-    card = card.split(_GAZETTEER_HEADING)[0].split("\n" + CARD_HEADING)[0].rstrip("\n")
-    heading, _, rest = card.partition("\n")
+    heading, _, rest = card_without_rates((source / MODEL_CARD_FILE).read_text(encoding="utf-8")).partition("\n")
     heading = heading.replace(model.version, version)
     card = f"{heading}\n\n{_card_section(model, summary, described_as)}\n{rest.lstrip(chr(10))}\n\n{card_section(metadata)}"
     save_model(text_model, out_dir / version, metadata, card, GazetteerData.from_directory(source / "gazetteer"))
@@ -257,9 +255,7 @@ def _logit(scores: np.ndarray) -> np.ndarray:
 
 
 def _f1(assigned: np.ndarray, truth: np.ndarray) -> float:
-    assigned, truth = np.asarray(assigned, bool), np.asarray(truth, bool)
-    denominator = int(assigned.sum() + truth.sum())
-    return round(2 * int((assigned & truth).sum()) / denominator, 3) if denominator else 0.0
+    return round(binary_f1(np.asarray(assigned, bool), np.asarray(truth, bool)), 3)
 
 
 def _ece(probabilities: np.ndarray, truth: np.ndarray) -> float:

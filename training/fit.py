@@ -308,10 +308,10 @@ def fit_aggregate(whole: np.ndarray, signals: np.ndarray, y: np.ndarray, body_ch
         band_f1[TOPICS[k]] = {}
         for band, name in enumerate(LENGTH_BANDS):
             rows = bands == band
-            band_f1[TOPICS[k]][name] = (round(_f1(out_of_fold[rows] >= thresholds[k, band], target[rows] == 1), 3)
+            band_f1[TOPICS[k]][name] = (round(binary_f1(out_of_fold[rows] >= thresholds[k, band], target[rows] == 1), 3)
                                         if rows.any() else None)
         assigned = out_of_fold >= thresholds[k, bands]
-        band_f1[TOPICS[k]]["all"] = round(_f1(assigned, target == 1), 3)
+        band_f1[TOPICS[k]]["all"] = round(binary_f1(assigned, target == 1), 3)
     return ArticleAggregate(coef, intercept, thresholds), band_f1
 
 
@@ -373,14 +373,15 @@ def tune_thresholds(probs: np.ndarray, y: np.ndarray, config: FitConfig, known: 
         rows = known[:, k]
         if y[rows, k].sum() == 0:
             continue
-        scores = np.array([_f1(probs[rows, k] >= t, y[rows, k] == 1) for t in grid])
+        scores = np.array([binary_f1(probs[rows, k] >= t, y[rows, k] == 1) for t in grid])
         smoothed = np.convolve(np.pad(scores, SMOOTHING, mode="edge"), np.ones(2 * SMOOTHING + 1) / (2 * SMOOTHING + 1), "valid")
         best = int(np.argmax(smoothed))
         thresholds[k], best_f1[k] = grid[best], scores[best]
     return thresholds, best_f1
 
 
-def _f1(predicted: np.ndarray, actual: np.ndarray) -> float:
+def binary_f1(predicted: np.ndarray, actual: np.ndarray) -> float:
+    """F1 of boolean arrays, without scikit-learn's checks: the threshold search calls it for every step."""
     tp = float(np.sum(predicted & actual))
     denominator = float(np.sum(predicted) + np.sum(actual))
     return 2 * tp / denominator if denominator else 0.0

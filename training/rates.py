@@ -23,7 +23,6 @@ from newsfeed.models.taxonomy import TOPICS
 
 METADATA_KEY = "expected_rates"
 CARD_HEADING = "## Expected label rates"
-_GAZETTEER_HEADING = "\n## Gazetteer\n"  # the section models.artifact.save_model appends to every card
 
 
 def expected_rates(enrichments: Iterable[Any], source: str) -> dict[str, Any]:
@@ -60,6 +59,14 @@ def card_section(metadata: Mapping[str, Any]) -> str:
             "| label | expected rate | alert band |\n|---|---|---|\n" + rows + "\n")
 
 
+def card_without_rates(card: str) -> str:
+    """A saved card as its author wrote it (models.artifact.authored_card), less an expected-rates section
+    from an earlier run: what to give save_model with new rates."""
+    from newsfeed.models.artifact import authored_card
+
+    return authored_card(card).split("\n" + CARD_HEADING)[0].rstrip("\n")
+
+
 def write_with_rates(source: str | Path, target: str | Path, entry: Mapping[str, Any]) -> Any:
     """Write the artifact `source` again to `target` (which must not exist, or be empty) with `entry` as its
     expected rates, and return it loaded. Same version, model and gazetteer; a new sha256, since metadata
@@ -69,9 +76,7 @@ def write_with_rates(source: str | Path, target: str | Path, entry: Mapping[str,
 
     source = Path(source)
     model = load_model(source)
-    card = (source / MODEL_CARD_FILE).read_text(encoding="utf-8")
-    # save_model appends the gazetteer section again; a rates section from an earlier run is replaced.
-    card = card.split(_GAZETTEER_HEADING)[0].split("\n" + CARD_HEADING)[0].rstrip("\n") + "\n"
+    card = card_without_rates((source / MODEL_CARD_FILE).read_text(encoding="utf-8")) + "\n"
     metadata = {**model.metadata, METADATA_KEY: dict(entry), "rates_added_to": {"sha256": model.sha256}}
     save_model(model.text_model, target, metadata, card + "\n" + card_section(metadata),
                GazetteerData.from_directory(source / "gazetteer"))

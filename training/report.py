@@ -32,10 +32,7 @@ def render_markdown(report: dict) -> str:
     if gold:
         lines += [f"## (c) Development gold set ({gold['items']} hand-labelled items)", ""]
         lines += _label_table("Topics", gold["topics"]) + _label_table("Regions", gold["regions"])
-        fc = gold["focus_countries"]
-        lines += [f"Focus countries (micro): precision {fc['precision']:.3f}, recall {fc['recall']:.3f}, F1 {fc['f1']:.3f}", ""]
-        lines += ["Calibration (expected calibration error of topic scores): "
-                  + ", ".join(f"{label} {gold['topics']['calibration'][label]['ece']:.3f}" for label in TOPICS), ""]
+        lines += _focus_and_calibration(gold)
         lines += ["Per source (topic macro F1 / region micro F1 / focus-country F1):", ""]
         lines += ["| source | items | topic macro F1 | region micro F1 | focus F1 |", "|---|---|---|---|---|"]
         for source, part in gold["per_source"].items():
@@ -68,13 +65,10 @@ def render_markdown(report: dict) -> str:
                   "share of the class the model tags, a recall proxy.", ""]
     news = report.get("news_check")
     if news and news.get("present"):
-        fc = news["focus_countries"]
         lines += [f"## (f) AG News items read against the definitions ({news['items']} items: wire copy, a source never "
                   "trained on)", ""]
         lines += _label_table("Topics", news["topics"])
-        lines += [f"Regions (micro): F1 {news['regions']['micro']['f1']:.3f}. Focus countries (micro): precision "
-                  f"{fc['precision']:.3f}, recall {fc['recall']:.3f}, F1 {fc['f1']:.3f}. Expected calibration error: "
-                  + ", ".join(f"{label} {news['topics']['calibration'][label]['ece']:.3f}" for label in TOPICS), ""]
+        lines += [f"Regions (micro): F1 {news['regions']['micro']['f1']:.3f}", "", *_focus_and_calibration(news)]
         if news.get("missing_ids"):
             lines += [f"{len(news['missing_ids'])} items could not be read from the data dir and were left out.", ""]
     footprint = report.get("footprint")
@@ -110,6 +104,14 @@ def gold_parts_table(gold: dict) -> list[str]:
                         + f" | {part['topics']['macro']['f1']:.3f} | {part['regions']['micro']['f1']:.3f} | "
                         f"{part['focus_countries']['f1']:.3f} |")
     return rows
+
+
+def _focus_and_calibration(part: dict) -> list[str]:
+    """The focus-country and calibration lines of a `label_report` (the gold set, the news check)."""
+    fc = part["focus_countries"]
+    return [f"Focus countries (micro): precision {fc['precision']:.3f}, recall {fc['recall']:.3f}, F1 {fc['f1']:.3f}", "",
+            "Calibration (expected calibration error of topic scores): "
+            + ", ".join(f"{label} {part['topics']['calibration'][label]['ece']:.3f}" for label in TOPICS), ""]
 
 
 def _label_table(title: str, block: dict) -> list[str]:
